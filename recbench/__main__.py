@@ -1,0 +1,3 @@
+from recbench.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""Where dataset folders are found: the user's data dir, the cache, Surprise's cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import recbench
+
+
+def cache_dir() -> Path:
+    """``$RECBENCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/recbench``, else ``~/.cache/recbench``."""
+    if os.environ.get("RECBENCH_CACHE_DIR"):
+        return Path(os.environ["RECBENCH_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "recbench"
+
+
+def surprise_cache() -> Path:
+    return Path(os.environ.get("SURPRISE_DATA_FOLDER", Path.home() / ".surprise_data"))
+
+
+def candidate_folders(name: str, data_dir: str | Path | None = None) -> list[Path]:
+    """Folders that may hold dataset ``name``, in lookup order."""
+    out = []
+    user_dir = data_dir or os.environ.get("RECBENCH_DATA_DIR")
+    if user_dir:
+        out.append(Path(user_dir) / name)
+    out.append(cache_dir() / name)
+    out.append(surprise_cache() / name / name)
+    return out
+
+
+def find_folder(name: str, marker: str, data_dir=None) -> Path | None:
+    """The first candidate folder that holds ``marker`` (e.g. ``u.data``), or None."""
+    for folder in candidate_folders(name, data_dir):
+        if (folder / marker).is_file():
+            return folder
+    return None
+
+
+def embedded_folder(name: str) -> Path | None:
+    """The copy shipped inside the wheel, or the repository's ``datasets/`` (editable install)."""
+    here = Path(recbench.__file__).resolve().parent
+    for folder in (here / "_data" / name, here.parent / "datasets" / name):
+        if folder.is_dir():
+            return folder
+    return None
