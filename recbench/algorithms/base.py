@@ -1,0 +1,84 @@
+"""The algorithm contract.
+
+An algorithm follows scikit-learn's parameter rules: ``__init__`` only stores its keyword
+arguments, ``get_params`` returns them, ``fit`` returns ``self`` and learned state ends in
+``_``. It never reads files and never prints.
+
+* ``fit(train, items)``: ``train`` is a ratings frame (``user``, ``item``, ``rating``,
+  ``timestamp``; ids are strings); ``items`` is the item metadata frame (index = item id,
+  ``title``, ``genres``, ``text``) or None.
+* ``score(users, items)``: a ``(len(users), len(items))`` float array of raw, unclipped
+  scores; higher means more recommended. Unknown users and items get a finite score.
+* ``predict(users, items)``: pairwise rating predictions (``len(users) == len(items)``),
+  unclipped; the evaluator clips them to the rating scale.
+
+Capability tags tell the evaluator what to compute: ``predicts_ratings`` (RMSE/MAE),
+``ranks_items`` (ranking metrics), ``uses_item_features`` (needs ``items``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+
+class Algorithm:
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    predicts_ratings: ClassVar[bool] = True
+    ranks_items: ClassVar[bool] = True
+    uses_item_features: ClassVar[bool] = False
+    #: rows of the user x item block scored at once by the default ``predict``
+    block_size: ClassVar[int] = 2_000_000
+
+    @classmethod
+    def param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return [p.name for p in sig.parameters.values() if p.name != "self" and p.kind in kinds]
+
+    @classmethod
+    def default_params(cls) -> dict:
+        sig = inspect.signature(cls.__init__)
+        return {n: sig.parameters[n].default for n in cls.param_names()}
+
+    def get_params(self, deep: bool = False) -> dict:
+        return {n: getattr(self, n) for n in self.param_names()}
+
+    def set_params(self, **params) -> "Algorithm":
+        for key, value in params.items():
+            if key not in self.param_names():
+                raise ValueError(f"{type(self).__name__} has no parameter {key!r}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def fit(self, train: pd.DataFrame, items: pd.DataFrame | None = None) -> "Algorithm":
+        raise NotImplementedError
+
+    def score(self, users, items) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, users, items) -> np.ndarray:
+        """Pairwise predictions, by default gathered from ``score`` over user blocks."""
+        users, items = np.asarray(users), np.asarray(items)
+        uu, uinv = np.unique(users, return_inverse=True)
+        ii, iinv = np.unique(items, return_inverse=True)
+        out = np.empty(len(users), dtype=float)
+        step = max(1, self.block_size // max(1, len(ii)))
+        for start in range(0, len(uu), step):
+            block = self.score(uu[start:start + step], ii)
+            sel = (uinv >= start) & (uinv < start + step)
+            out[sel] = block[uinv[sel] - start, iinv[sel]]
+        return out
+
+
+def positions(index: pd.Index, ids) -> np.ndarray:
+    """Positions of ``ids`` in ``index``; -1 for ids the index does not hold."""
+    return index.get_indexer(pd.Index(np.asarray(ids, dtype=object)))

@@ -1,0 +1,52 @@
+"""Vectorised k-nearest-neighbour aggregation, equal to Surprise's ``estimate``.
+
+Surprise's KNN models (user-based: x = user, y = item; item-based: the other way round)
+estimate r(x, y) from the neighbours x2 of x that rated y, taken in the order of
+``trainset.yr[y]``: the ``k`` with the largest similarity (``heapq.nlargest``, which keeps
+the earlier neighbour among equal similarities), of which only those with a positive
+similarity count:
+
+    est = base(x, y) + sum_j sim(x, x2_j) * dev(x2_j, y) / sum_j sim(x, x2_j)
+
+with the deviation term dropped when fewer than ``min_k`` neighbours count. Here the same
+selection and sums are done for many x at once with numpy, per y.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def top_k_mask(sims: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of the ``k`` largest entries per row, earlier columns first among ties."""
+    n = sims.shape[1]
+    if n <= k:
+        return np.ones_like(sims, dtype=bool)
+    kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1:k]
+    greater = sims > kth
+    equal = sims == kth
+    room = k - greater.sum(axis=1, keepdims=True)
+    return greater | (equal & (np.cumsum(equal, axis=1) <= room))
+
+
+def aggregate(sims: np.ndarray, devs: np.ndarray, k: int, min_k: int):
+    """For each row of ``sims`` (targets x neighbours of one y) return the weighted mean
+    deviation (0 where it does not apply) and whether at least ``min_k`` neighbours counted."""
+    used = top_k_mask(sims, k) & (sims > 0)
+    weights = np.where(used, sims, 0.0)
+    sum_sim = weights.sum(axis=1)
+    sum_dev = weights @ devs
+    enough = used.sum(axis=1) >= min_k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_dev = np.where(enough & (sum_sim != 0), sum_dev / sum_sim, 0.0)
+    return mean_dev, enough & (sum_sim != 0)
+
+
+def neighbour_lists(yr: dict, n_y: int):
+    """``trainset.yr`` as arrays: per y, neighbour ids and their ratings, in Surprise's order."""
+    ids, ratings = [], []
+    for y in range(n_y):
+        pairs = yr[y]
+        ids.append(np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs)))
+        ratings.append(np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs)))
+    return ids, ratings

@@ -1,0 +1,333 @@
+"""Adapters around scikit-surprise models.
+
+The adapters wrap (never subclass) Surprise's models. ``fit`` builds a Surprise trainset
+from the training frame in its row order, so inner ids, neighbour order and therefore every
+estimate equal what Surprise gives when it reads the same file itself.
+
+SVD, BaselineOnly, KNNBasic, KNNWithMeans and KNNBaseline score user x item blocks with
+numpy, equal to Surprise's ``estimate`` (unknown users/items included, where Surprise's
+``predict`` falls back to the global mean). The other models go through Surprise's per-pair
+``estimate`` and warn about the cost.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import surprise
+from surprise.prediction_algorithms.predictions import PredictionImpossible
+
+from recbench.algorithms.base import Algorithm, positions
+from recbench.algorithms.neighbourhood import aggregate, neighbour_lists
+
+
+def build_trainset(train: pd.DataFrame):
+    """A Surprise trainset with the ratings of ``train`` in row order."""
+    scale = (float(train["rating"].min()), float(train["rating"].max()))
+    data = surprise.Dataset.load_from_df(train[["user", "item", "rating"]],
+                                         surprise.Reader(rating_scale=scale))
+    return data.build_full_trainset()
+
+
+class SurpriseAlgorithm(Algorithm):
+    surprise_class = None
+
+    def _surprise_kwargs(self) -> dict:
+        return self.get_params()
+
+    def fit(self, train, items=None):
+        trainset = build_trainset(train)
+        self.model_ = self.surprise_class(**self._surprise_kwargs()).fit(trainset)
+        self.users_ = pd.Index([trainset.to_raw_uid(u) for u in range(trainset.n_users)])
+        self.items_ = pd.Index([trainset.to_raw_iid(i) for i in range(trainset.n_items)])
+        self.global_mean_ = trainset.global_mean
+        self._prepare()
+        return self
+
+    def _prepare(self) -> None:
+        """Precompute arrays for vectorised scoring (subclasses)."""
+
+    def score(self, users, items) -> np.ndarray:
+        return self._block(positions(self.users_, users), positions(self.items_, items))
+
+    def predict(self, users, items) -> np.ndarray:
+        return self._pairs(positions(self.users_, users), positions(self.items_, items))
+
+    # -- the per-pair route through Surprise's own estimate(), for models without a fast path
+    def _estimate(self, u: int, i: int) -> float:
+        uid = int(u) if u >= 0 else "UKN__"
+        iid = int(i) if i >= 0 else "UKN__"
+        try:
+            est = self.model_.estimate(uid, iid)
+        except PredictionImpossible:
+            return self.model_.default_prediction()
+        return est[0] if isinstance(est, tuple) else est
+
+    def _warn_slow(self, n_pairs: int) -> None:
+        start = time.perf_counter()
+        for _ in range(min(50, n_pairs)):
+            self._estimate(0, 0)
+        per_pair = (time.perf_counter() - start) / max(1, min(50, n_pairs))
+        warnings.warn(f"{self.name} has no vectorised scorer: scoring {n_pairs:,} pairs through "
+                      f"Surprise's per-pair estimate() takes about {per_pair * n_pairs:.0f} s.",
+                      stacklevel=3)
+
+    def _block(self, u, i):
+        self._warn_slow(len(u) * len(i))
+        return np.array([[self._estimate(a, b) for b in i] for a in u], dtype=float).reshape(len(u), len(i))
+
+    def _pairs(self, u, i):
+        self._warn_slow(len(u))
+        return np.array([self._estimate(a, b) for a, b in zip(u, i)], dtype=float)
+
+
+class _Biased(SurpriseAlgorithm):
+    """Shared by models whose estimate starts from global mean + known user/item biases."""
+
+    def _bias(self, u, i):
+        m = self.model_
+        bu = np.where(u >= 0, m.bu[np.maximum(u, 0)], 0.0)
+        bi = np.where(i >= 0, m.bi[np.maximum(i, 0)], 0.0)
+        return self.global_mean_ + bu + bi
+
+
+class SVD(_Biased):
+    """Surprise's SVD (Funk matrix factorisation with biases, SGD)."""
+
+    name = "svd"
+    description = "Matrix factorisation with user/item biases trained by SGD (Surprise SVD)."
+    surprise_class = surprise.SVD
+
+    def __init__(self, n_factors=100, n_epochs=20, biased=True, init_mean=0.0, init_std_dev=0.1,
+                 lr_all=0.005, reg_all=0.02, random_state=None):
+        self.n_factors, self.n_epochs, self.biased = n_factors, n_epochs, biased
+        self.init_mean, self.init_std_dev = init_mean, init_std_dev
+        self.lr_all, self.reg_all, self.random_state = lr_all, reg_all, random_state
+
+    def _factors(self, u, i):
+        m = self.model_
+        pu = np.where((u >= 0)[:, None], m.pu[np.maximum(u, 0)], 0.0)
+        qi = np.where((i >= 0)[:, None], m.qi[np.maximum(i, 0)], 0.0)
+        return pu, qi
+
+    def _block(self, u, i):
+        pu, qi = self._factors(u, i)
+        if self.biased:
+            return self._bias(u[:, None], i[None, :]) + pu @ qi.T
+        known = (u[:, None] >= 0) & (i[None, :] >= 0)
+        return np.where(known, pu @ qi.T, self.global_mean_)
+
+    def _pairs(self, u, i):
+        pu, qi = self._factors(u, i)
+        dot = np.einsum("ij,ij->i", pu, qi)
+        if self.biased:
+            return self._bias(u, i) + dot
+        return np.where((u >= 0) & (i >= 0), dot, self.global_mean_)
+
+
+class BaselineOnly(_Biased):
+    """Surprise's BaselineOnly: global mean + user bias + item bias."""
+
+    name = "baselineonly"
+    description = "Global mean plus user and item biases fitted by ALS or SGD (Surprise BaselineOnly)."
+    surprise_class = surprise.BaselineOnly
+
+    def __init__(self, method="als", n_epochs=None, reg_u=None, reg_i=None, reg=None,
+                 learning_rate=None):
+        self.method, self.n_epochs = method, n_epochs
+        self.reg_u, self.reg_i, self.reg, self.learning_rate = reg_u, reg_i, reg, learning_rate
+
+    def _surprise_kwargs(self):
+        return {"bsl_options": baseline_options(self.get_params()), "verbose": False}
+
+    def _prepare(self):
+        self.model_.bu, self.model_.bi = np.asarray(self.model_.bu), np.asarray(self.model_.bi)
+
+    def _block(self, u, i):
+        return self._bias(u[:, None], i[None, :])
+
+    def _pairs(self, u, i):
+        return self._bias(u, i)
+
+
+def baseline_options(params: dict, prefix: str = "") -> dict:
+    """Surprise's ``bsl_options`` from flat parameters, leaving out the ones left at None."""
+    keys = ("method", "n_epochs", "reg_u", "reg_i", "reg", "learning_rate")
+    return {k: params[prefix + k] for k in keys if params.get(prefix + k) is not None}
+
+
+class _KNN(SurpriseAlgorithm):
+    """Shared by the KNN adapters: structured similarity parameters and vectorised scoring."""
+
+    def __init__(self, k=40, min_k=1, sim="msd", user_based=True, min_support=1, shrinkage=100):
+        self.k, self.min_k, self.sim, self.user_based = k, min_k, sim, user_based
+        self.min_support, self.shrinkage = min_support, shrinkage
+
+    def _surprise_kwargs(self):
+        sim_options = {"name": self.sim, "user_based": self.user_based,
+                       "min_support": self.min_support, "shrinkage": self.shrinkage}
+        return {"k": self.k, "min_k": self.min_k, "sim_options": sim_options, "verbose": False}
+
+    def _prepare(self):
+        self.neighbours_, self.neighbour_ratings_ = neighbour_lists(self.model_.yr, self.model_.n_y)
+
+    def _fallback(self, u, i):
+        """What Surprise returns for a pair with an unknown user or item."""
+        return np.broadcast_to(np.float64(self.global_mean_), np.broadcast(u, i).shape).copy()
+
+    def _deviations(self, y: int) -> np.ndarray:
+        return self.neighbour_ratings_[y]
+
+    def _combine(self, xs, y, mean_dev, ok):
+        return np.where(ok, mean_dev, self.global_mean_)
+
+    def _column(self, xs: np.ndarray, y: int) -> np.ndarray:
+        sims = self.model_.sim[np.ix_(xs, self.neighbours_[y])]
+        mean_dev, ok = aggregate(sims, self._deviations(y), self.k, self.min_k)
+        return self._combine(xs, y, mean_dev, ok)
+
+    def _block(self, u, i):
+        out = self._fallback(u[:, None], i[None, :])
+        xs, ys, view = (u, i, out) if self.user_based else (i, u, out.T)
+        rows = np.flatnonzero(xs >= 0)
+        for col in np.flatnonzero(ys >= 0):
+            view[rows, col] = self._column(xs[rows], ys[col])
+        return out
+
+    def _pairs(self, u, i):
+        out = self._fallback(u, i)
+        xs, ys = (u, i) if self.user_based else (i, u)
+        known = np.flatnonzero((u >= 0) & (i >= 0))
+        order = known[np.argsort(ys[known], kind="stable")]
+        groups = np.split(order, np.flatnonzero(np.diff(ys[order])) + 1)
+        for idx in groups:
+            if len(idx):
+                out[idx] = self._column(xs[idx], ys[idx[0]])
+        return out
+
+
+class KNNBasic(_KNN):
+    name = "knnbasic"
+    description = "k-NN weighted average of neighbours' ratings (Surprise KNNBasic)."
+    surprise_class = surprise.KNNBasic
+
+
+class KNNWithMeans(_KNN):
+    name = "knnwithmeans"
+    description = "k-NN on mean-centred ratings (Surprise KNNWithMeans)."
+    surprise_class = surprise.KNNWithMeans
+
+    def _prepare(self):
+        super()._prepare()
+        means = self.model_.means
+        self.deviations_ = [r - means[n] for n, r in zip(self.neighbours_, self.neighbour_ratings_)]
+
+    def _deviations(self, y):
+        return self.deviations_[y]
+
+    def _combine(self, xs, y, mean_dev, ok):
+        return self.model_.means[xs] + mean_dev
+
+
+class KNNBaseline(_KNN):
+    name = "knnbaseline"
+    description = "k-NN on ratings minus baseline estimates (Surprise KNNBaseline)."
+    surprise_class = surprise.KNNBaseline
+
+    def __init__(self, k=40, min_k=1, sim="msd", user_based=True, min_support=1, shrinkage=100,
+                 bsl_method="als", bsl_n_epochs=None, bsl_reg_u=None, bsl_reg_i=None,
+                 bsl_reg=None, bsl_learning_rate=None):
+        super().__init__(k, min_k, sim, user_based, min_support, shrinkage)
+        self.bsl_method, self.bsl_n_epochs = bsl_method, bsl_n_epochs
+        self.bsl_reg_u, self.bsl_reg_i = bsl_reg_u, bsl_reg_i
+        self.bsl_reg, self.bsl_learning_rate = bsl_reg, bsl_learning_rate
+
+    def _surprise_kwargs(self):
+        kwargs = super()._surprise_kwargs()
+        kwargs["bsl_options"] = baseline_options(self.get_params(), prefix="bsl_")
+        return kwargs
+
+    def _prepare(self):
+        super()._prepare()
+        m = self.model_
+        m.bx, m.by = np.asarray(m.bx), np.asarray(m.by)
+        self.deviations_ = [r - (self.global_mean_ + m.bx[n] + m.by[y])
+                            for y, (n, r) in enumerate(zip(self.neighbours_, self.neighbour_ratings_))]
+
+    def _deviations(self, y):
+        return self.deviations_[y]
+
+    def _fallback(self, u, i):
+        m = self.model_
+        bu = np.where(u >= 0, np.asarray(m.bu)[np.maximum(u, 0)], 0.0)
+        bi = np.where(i >= 0, np.asarray(m.bi)[np.maximum(i, 0)], 0.0)
+        return np.array(self.global_mean_ + bu + bi, dtype=float)
+
+    def _combine(self, xs, y, mean_dev, ok):
+        m = self.model_
+        return self.global_mean_ + m.bx[xs] + m.by[y] + mean_dev
+
+
+class NormalPredictor(SurpriseAlgorithm):
+    """Random ratings from a normal distribution fitted to the training ratings."""
+
+    name = "normalpredictor"
+    description = "Random draws from N(mean, std) of the training ratings (Surprise NormalPredictor)."
+    surprise_class = surprise.NormalPredictor
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def _surprise_kwargs(self):
+        return {}
+
+    def _prepare(self):
+        self.rng_ = np.random.default_rng(self.random_state)
+
+    def _block(self, u, i):
+        return self.rng_.normal(self.model_.trainset.global_mean, self.model_.sigma, (len(u), len(i)))
+
+    def _pairs(self, u, i):
+        return self.rng_.normal(self.model_.trainset.global_mean, self.model_.sigma, len(u))
+
+
+class SVDpp(SurpriseAlgorithm):
+    name = "svdpp"
+    description = "SVD with implicit feedback (Surprise SVDpp); scored per pair, slow."
+    surprise_class = surprise.SVDpp
+
+    def __init__(self, n_factors=20, n_epochs=20, lr_all=0.007, reg_all=0.02, random_state=None):
+        self.n_factors, self.n_epochs, self.lr_all, self.reg_all = n_factors, n_epochs, lr_all, reg_all
+        self.random_state = random_state
+
+
+class NMF(SurpriseAlgorithm):
+    name = "nmf"
+    description = "Non-negative matrix factorisation (Surprise NMF); scored per pair, slow."
+    surprise_class = surprise.NMF
+
+    def __init__(self, n_factors=15, n_epochs=50, biased=False, random_state=None):
+        self.n_factors, self.n_epochs, self.biased = n_factors, n_epochs, biased
+        self.random_state = random_state
+
+
+class SlopeOne(SurpriseAlgorithm):
+    name = "slopeone"
+    description = "Slope One (Surprise SlopeOne); scored per pair, slow."
+    surprise_class = surprise.SlopeOne
+
+    def __init__(self):
+        pass
+
+
+class CoClustering(SurpriseAlgorithm):
+    name = "coclustering"
+    description = "Co-clustering of users and items (Surprise CoClustering); scored per pair, slow."
+    surprise_class = surprise.CoClustering
+
+    def __init__(self, n_cltr_u=3, n_cltr_i=3, n_epochs=20, random_state=None):
+        self.n_cltr_u, self.n_cltr_i, self.n_epochs = n_cltr_u, n_cltr_i, n_epochs
+        self.random_state = random_state
