@@ -1,0 +1,84 @@
+"""Finding algorithms: entry points of the group ``recbench.algorithms`` (the built-ins
+register the same way) and ``package.module:Class`` specs for classes not installed."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from importlib.metadata import entry_points
+
+from recbench.algorithms.base import Algorithm
+from recbench.errors import ConfigError
+
+GROUP = "recbench.algorithms"
+
+
+class AlgorithmUnavailable(Exception):
+    """An algorithm that is registered or named but cannot be imported."""
+
+
+def registered() -> dict:
+    """Name -> entry point, for every installed algorithm."""
+    return {ep.name.lower(): ep for ep in entry_points(group=GROUP)}
+
+
+def load_class(name: str) -> type:
+    """The class for a registered name or a ``module:Class`` spec."""
+    try:
+        if ":" in name:
+            module, _, attr = name.partition(":")
+            cls = getattr(importlib.import_module(module), attr)
+        else:
+            eps = registered()
+            if name.lower() not in eps:
+                known = ", ".join(sorted(eps))
+                raise ConfigError(f"unknown algorithm {name!r}; installed: {known} "
+                                  f"(or give package.module:Class).")
+            cls = eps[name.lower()].load()
+    except ConfigError:
+        raise
+    except Exception as exc:  # a broken plugin must not take the run down
+        raise AlgorithmUnavailable(f"{name}: {type(exc).__name__}: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Algorithm)) and not _duck_typed(cls):
+        raise AlgorithmUnavailable(f"{name}: {cls!r} is not a recbench Algorithm "
+                                   f"(it needs fit, score and get_params).")
+    return cls
+
+
+def _duck_typed(cls) -> bool:
+    return isinstance(cls, type) and all(hasattr(cls, m) for m in ("fit", "score", "get_params"))
+
+
+def create(name: str, params: dict | None = None):
+    """Instantiate ``name`` with ``params``, rejecting unknown parameter names."""
+    cls = load_class(name)
+    params = dict(params or {})
+    valid = cls.param_names() if hasattr(cls, "param_names") else list(params)
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ConfigError(f"{name} has no parameter {unknown[0]!r}; its parameters are: "
+                          f"{', '.join(valid) or 'none'}.")
+    return cls(**params)
+
+
+def parse_param(text: str) -> tuple[str, str, object]:
+    """``svd.n_factors=50`` -> ("svd", "n_factors", 50). Values are JSON literals or strings;
+    nothing is evaluated as code."""
+    key, sep, raw = text.partition("=")
+    algo, dot, param = key.partition(".")
+    if not sep or not dot or not algo or not param:
+        raise ConfigError(f"--param {text!r} is malformed; write ALGORITHM.PARAMETER=VALUE, "
+                          f"e.g. --param svd.n_factors=50.")
+    return algo.strip().lower(), param.strip(), parse_value(raw.strip())
+
+
+def parse_value(raw: str):
+    lowered = raw.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    if lowered in {"none", "null"}:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
