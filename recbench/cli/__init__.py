@@ -1,0 +1,1 @@
+"""The command line: argument parsing and printing. Everything else lives in the library."""

@@ -1,0 +1,64 @@
+"""``recbench datasets`` and ``recbench list algorithms|datasets|metrics``."""
+
+from __future__ import annotations
+
+import sys
+
+from tabulate import tabulate
+
+from recbench.algorithms import AlgorithmUnavailable, load_class, registered
+from recbench.datasets import available_datasets, load_dataset
+from recbench.errors import RecbenchError
+from recbench.metrics import FAMILIES
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("datasets", help="show the datasets that are available, with a summary")
+    p.add_argument("--data-dir", help="folder holding dataset folders")
+    p.set_defaults(func=cmd_datasets)
+    p = sub.add_parser("list", help="list algorithms, datasets or metrics")
+    p.add_argument("what", choices=["algorithms", "datasets", "metrics"])
+    p.add_argument("--data-dir", help="folder holding dataset folders")
+    p.set_defaults(func=cmd_list)
+
+
+def cmd_datasets(args, out=sys.stdout) -> int:
+    rows = []
+    for entry in available_datasets(args.data_dir):
+        if entry["location"] is None:
+            rows.append([entry["name"], "not found (downloaded on first use)", "", "", "", "", ""])
+            continue
+        try:
+            s = load_dataset(entry["name"], args.data_dir, download=False).summary()
+        except RecbenchError as exc:
+            rows.append([entry["name"], f"unreadable: {exc}", "", "", "", "", ""])
+            continue
+        dist = " ".join(f"{k}:{v:.0%}" for k, v in s["rating_distribution"].items())
+        rows.append([entry["name"], entry["location"], f"{s['users']:,}", f"{s['items']:,}",
+                     f"{s['ratings']:,}", f"{s['density']:.2%}", dist])
+    print(tabulate(rows, headers=["dataset", "location", "users", "items", "ratings", "density",
+                                  "rating distribution"], tablefmt="github"), file=out)
+    print("\nAny rating file works too: --dataset path/to/ratings.csv (see --help).", file=out)
+    return 0
+
+
+def cmd_list(args, out=sys.stdout) -> int:
+    if args.what == "datasets":
+        return cmd_datasets(args, out)
+    if args.what == "metrics":
+        rows = [[f"{name}@k" if takes_k else name, "higher" if hib else "lower", desc]
+                for name, (takes_k, hib, desc) in FAMILIES.items()]
+        print(tabulate(rows, headers=["metric", "better", "definition"], tablefmt="github"), file=out)
+        return 0
+    rows = []
+    for name, ep in sorted(registered().items()):
+        try:
+            cls = load_class(name)
+        except AlgorithmUnavailable as exc:
+            rows.append([name, "unavailable", str(exc), ""])
+            continue
+        defaults = ", ".join(f"{k}={v!r}" for k, v in cls.default_params().items())
+        rows.append([name, ep.value.split(":")[0], getattr(cls, "description", ""), defaults])
+    print(tabulate(rows, headers=["algorithm", "module", "description", "parameters (defaults)"],
+                   tablefmt="github"), file=out)
+    return 0

@@ -1,0 +1,50 @@
+"""The ``recbench`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+
+from recbench import __version__
+from recbench.cli import compare, info, run
+from recbench.errors import RecbenchError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recbench", description="Benchmark classical recommender algorithms.")
+    parser.add_argument("--version", action="version", version=f"recbench {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and details")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    original = sub.add_parser
+
+    def add_parser(name, **kw):
+        return original(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser
+    run.add_parser(sub)
+    info.add_parsers(sub)
+    compare.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    if not args.verbose:
+        warnings.filterwarnings("ignore", category=FutureWarning)
+    try:
+        return args.func(args)
+    except RecbenchError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"recbench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("recbench: interrupted", file=sys.stderr)
+        return 130

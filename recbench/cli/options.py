@@ -1,0 +1,81 @@
+"""Command-line options shared by the subcommands, and their conversion to values."""
+
+from __future__ import annotations
+
+import argparse
+
+from recbench.algorithms.registry import parse_param
+from recbench.datasets import CsvOptions
+from recbench.errors import ConfigError
+from recbench.evaluation import AlgorithmSpec
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", default="ml-latest-small",
+                   help="ml-latest-small (default, embedded), ml-100k, or a rating file path")
+    g.add_argument("--data-dir", help="folder holding dataset folders, e.g. DIR/ml-100k/u.data "
+                                      "(default: $RECBENCH_DATA_DIR)")
+    g.add_argument("--sep", help="custom file: field separator (default: sniffed)")
+    g.add_argument("--user-col", default="user", help="custom file: user column name or position")
+    g.add_argument("--item-col", default="item", help="custom file: item column name or position")
+    g.add_argument("--rating-col", default="rating", help="custom file: rating column")
+    g.add_argument("--timestamp-col", default="timestamp", help="custom file: timestamp column")
+    g.add_argument("--header", choices=["auto", "yes", "no"], default="auto",
+                   help="custom file: whether the first line is a header")
+    g.add_argument("--rating-scale", help="custom file: LOW,HIGH (default: inferred from data)")
+    g.add_argument("--duplicates", default="error", choices=["error", "first", "last", "mean"],
+                   help="custom file: what to do with repeated (user, item) rows")
+    g.add_argument("--encoding", default="utf-8", help="custom file: text encoding")
+    g.add_argument("--items", help="custom file: item metadata file")
+    g.add_argument("--item-id-col", default="item", help="item file: id column")
+    g.add_argument("--item-text-cols", default="title,genres", help="item file: text columns")
+
+
+def csv_options(args) -> CsvOptions:
+    scale = None
+    if args.rating_scale:
+        try:
+            lo, hi = (float(x) for x in args.rating_scale.split(","))
+        except ValueError:
+            raise ConfigError(f"--rating-scale {args.rating_scale!r} is malformed; "
+                              f"write LOW,HIGH, e.g. --rating-scale 1,5.") from None
+        scale = (lo, hi)
+    return CsvOptions(
+        sep=args.sep.encode().decode("unicode_escape") if args.sep else None,
+        user_col=args.user_col, item_col=args.item_col, rating_col=args.rating_col,
+        timestamp_col=args.timestamp_col,
+        header={"auto": None, "yes": True, "no": False}[args.header],
+        rating_scale=scale, duplicates=args.duplicates, encoding=args.encoding,
+        items_path=args.items, item_id_col=args.item_id_col,
+        item_text_cols=tuple(c.strip() for c in args.item_text_cols.split(",") if c.strip()),
+    )
+
+
+def parse_ks(text: str) -> tuple[int, ...]:
+    try:
+        ks = tuple(int(k) for k in str(text).split(",") if k.strip())
+    except ValueError:
+        raise ConfigError(f"--k {text!r} is malformed; give cutoffs such as --k 10 or --k 5,10,20.") from None
+    if not ks or min(ks) < 1:
+        raise ConfigError(f"--k {text!r}: cutoffs must be positive whole numbers.")
+    return ks
+
+
+def algorithm_specs(names: str, params: list[str]) -> list[AlgorithmSpec]:
+    labels = [n.strip() for n in names.split(",") if n.strip()]
+    if not labels:
+        raise ConfigError("--algorithms is empty; name at least one, e.g. --algorithms svd.")
+    by_label: dict[str, dict] = {_label(n): {} for n in labels}
+    for text in params or []:
+        algo, key, value = parse_param(text)
+        if algo not in by_label:
+            raise ConfigError(f"--param {text!r} names {algo!r}, which is not among "
+                              f"--algorithms ({', '.join(by_label)}).")
+        by_label[algo][key] = value
+    return [AlgorithmSpec(_label(n), n if ":" in n else n.lower(), by_label[_label(n)])
+            for n in labels]
+
+
+def _label(name: str) -> str:
+    return name.rsplit(":", 1)[-1].lower() if ":" in name else name.lower()

@@ -1,0 +1,1 @@
+"""Reporting: run records on disk, manifests and tables. Nothing here computes metrics."""

@@ -1,0 +1,47 @@
+"""The manifest of a run: what was run, on what, with which versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+import recbench
+
+LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate"]
+
+
+def library_versions() -> dict:
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def build_manifest(dataset, exp, argv: list[str]) -> dict:
+    return {
+        "recbench_version": recbench.__version__,
+        "command": " ".join(["recbench", *argv]),
+        "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "dataset": dataset.provenance.to_dict() | {"rating_scale": list(dataset.rating_scale)},
+        "split": exp.split,
+        "n_folds": exp.n_folds if exp.split == "kfold" else None,
+        "test_size": exp.test_size,
+        "leave_out": exp.leave_out,
+        "seed": exp.seed,
+        "k": list(exp.ks),
+        "n_jobs": exp.n_jobs,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": {"processor": platform.machine(), "cpus": _cpus()},
+        "libraries": library_versions(),
+    }
+
+
+def _cpus():
+    import os
+    return os.cpu_count()

@@ -1,0 +1,71 @@
+"""Rendering result records as tables (tabulate). No computation happens here."""
+
+from __future__ import annotations
+
+import math
+
+from tabulate import tabulate
+
+from recbench.metrics import higher_is_better
+
+FORMATS = {"github": "github", "markdown": "github", "plain": "plain", "latex": "latex",
+           "html": "html"}
+
+
+def default_columns(ks) -> list[str]:
+    k = ks[0] if ks else 10
+    return ["rmse", "mae", f"precision@{k}", f"recall@{k}", f"ndcg@{k}", "auc",
+            "fit_time_s", "score_time_s"]
+
+
+def _fmt(mean, std, metric: str) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "-"
+    digits = 2 if metric.endswith("_s") else 4
+    text = f"{mean:.{digits}f}"
+    if std is not None and not (isinstance(std, float) and math.isnan(std)) and not metric.endswith("_s"):
+        text += f" ± {std:.{digits}f}"
+    return text
+
+
+def results_table(results: list[dict], columns: list[str], fmt: str = "github",
+                  significant: dict | None = None) -> str:
+    """One row per algorithm: mean ± std across folds (or the bootstrap half-width on a
+    single split). ``significant[metric]`` lists algorithms whose difference from the best
+    is significant; they get a ``*``; the best gets ``(best)``."""
+    by_algo: dict[str, dict] = {}
+    for r in results:
+        by_algo.setdefault(r["algorithm"], {})[r["metric"]] = r
+    columns = [c for c in columns if any(c in m for m in by_algo.values())]
+    best = {c: _best(by_algo, c) for c in columns if not c.endswith("_s")}
+    rows = []
+    for algo, metrics in by_algo.items():
+        row = [algo]
+        for c in columns:
+            r = metrics.get(c)
+            if r is None:
+                row.append("-")
+                continue
+            spread = r.get("std")
+            if (spread is None or (isinstance(spread, float) and math.isnan(spread))) and \
+                    r.get("ci_low") is not None and r.get("ci_high") is not None:
+                spread = (r["ci_high"] - r["ci_low"]) / 2
+            cell = _fmt(r.get("mean"), spread, c)
+            if best.get(c) == algo:
+                cell += " (best)"
+            elif significant and algo in significant.get(c, ()):
+                cell += " *"
+            row.append(cell)
+        rows.append(row)
+    return tabulate(rows, headers=["algorithm", *columns], tablefmt=FORMATS.get(fmt, fmt),
+                    disable_numparse=True)
+
+
+def _best(by_algo, metric):
+    scored = [(m[metric]["mean"], a) for a, m in by_algo.items()
+              if metric in m and m[metric].get("mean") is not None
+              and not math.isnan(m[metric]["mean"])]
+    if len(scored) < 2:
+        return None
+    pick = max if higher_is_better(metric) else min
+    return pick(scored)[1]
