@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
 
-def cmd_compare(args, out=sys.stdout) -> int:
+def cmd_compare(args) -> int:
     record, per_user = read_run(args.run)
     if per_user is None:
         raise RecbenchError(f"{args.run} has no per_user.csv.gz; paired tests need per-user values.")
@@ -40,7 +40,7 @@ def cmd_compare(args, out=sys.stdout) -> int:
     print(tabulate(rows, headers=["metric", "A", "B", "pairs", "mean A", "mean B", "A - B",
                                   "Wilcoxon p", "Wilcoxon p (Holm)", "t-test p",
                                   "t-test p (Holm)"], tablefmt=args.format,
-                   disable_numparse=True), file=out)
+                   disable_numparse=True))
     print("\nPaired on (fold, user). Holm's correction is applied per metric across the "
-          "pairs of algorithms. rmse/mae are per-user values here.", file=out)
+          "pairs of algorithms. rmse/mae are per-user values here.")
     return 0

@@ -22,7 +22,7 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_list)
 
 
-def cmd_datasets(args, out=sys.stdout) -> int:
+def cmd_datasets(args) -> int:
     rows = []
     for entry in available_datasets(args.data_dir):
         if entry["location"] is None:
@@ -37,18 +37,18 @@ def cmd_datasets(args, out=sys.stdout) -> int:
         rows.append([entry["name"], entry["location"], f"{s['users']:,}", f"{s['items']:,}",
                      f"{s['ratings']:,}", f"{s['density']:.2%}", dist])
     print(tabulate(rows, headers=["dataset", "location", "users", "items", "ratings", "density",
-                                  "rating distribution"], tablefmt="github"), file=out)
-    print("\nAny rating file works too: --dataset path/to/ratings.csv (see --help).", file=out)
+                                  "rating distribution"], tablefmt="github"))
+    print("\nAny rating file works too: --dataset path/to/ratings.csv (see --help).")
     return 0
 
 
-def cmd_list(args, out=sys.stdout) -> int:
+def cmd_list(args) -> int:
     if args.what == "datasets":
-        return cmd_datasets(args, out)
+        return cmd_datasets(args)
     if args.what == "metrics":
         rows = [[f"{name}@k" if takes_k else name, "higher" if hib else "lower", desc]
                 for name, (takes_k, hib, desc) in FAMILIES.items()]
-        print(tabulate(rows, headers=["metric", "better", "definition"], tablefmt="github"), file=out)
+        print(tabulate(rows, headers=["metric", "better", "definition"], tablefmt="github"))
         return 0
     rows = []
     for name, ep in sorted(registered().items()):
@@ -60,5 +60,5 @@ def cmd_list(args, out=sys.stdout) -> int:
         defaults = ", ".join(f"{k}={v!r}" for k, v in cls.default_params().items())
         rows.append([name, ep.value.split(":")[0], getattr(cls, "description", ""), defaults])
     print(tabulate(rows, headers=["algorithm", "module", "description", "parameters (defaults)"],
-                   tablefmt="github"), file=out)
+                   tablefmt="github"))
     return 0

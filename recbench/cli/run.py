@@ -41,7 +41,7 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_run)
 
 
-def cmd_run(args, out=sys.stdout) -> int:
+def cmd_run(args) -> int:
     dataset = load_dataset(args.dataset, args.data_dir, csv_options(args))
     exp = Experiment(dataset, algorithm_specs(args.algorithms, args.param), args.split,
                      args.folds, args.test_size, args.leave_out, parse_ks(args.k),
@@ -64,9 +64,9 @@ def cmd_run(args, out=sys.stdout) -> int:
     md = render_markdown(record, columns, marks)
     folder = Path(args.output_dir) if args.output_dir else _default_folder(dataset.name)
     write_run(folder, record, outcome.per_user, md)
-    print(table, file=out)
+    print(table)
     print(f"\n* differs significantly from the best (paired Wilcoxon over users, Holm-adjusted "
-          f"p < {SIGNIFICANCE_LEVEL}).", file=out)
+          f"p < {SIGNIFICANCE_LEVEL}).")
     for f in outcome.failures:
         print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
     if not args.quiet:

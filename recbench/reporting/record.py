@@ -37,6 +37,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -55,6 +56,7 @@ def write_run(folder: Path, record: dict, per_user: pd.DataFrame, table_md: str)
     os.close(fd)
     try:
         per_user.to_csv(tmp, index=False, compression={"method": "gzip", "mtime": 0})
+        os.chmod(tmp, 0o644)
         os.replace(tmp, folder / "per_user.csv.gz")
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
