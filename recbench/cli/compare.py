@@ -9,7 +9,7 @@ from tabulate import tabulate
 from recbench.errors import RecbenchError
 from recbench.evaluation.significance import paired_tests
 from recbench.reporting.record import read_run
-from recbench.reporting.tables import default_columns
+from recbench.reporting.tables import tested_metrics
 
 
 def add_parser(sub) -> None:
@@ -25,7 +25,7 @@ def cmd_compare(args) -> int:
     record, per_user = read_run(args.run)
     if per_user is None:
         raise RecbenchError(f"{args.run} has no per_user.csv.gz; paired tests need per-user values.")
-    metrics = args.metric or default_columns(record["manifest"]["k"])
+    metrics = args.metric or tested_metrics(record["manifest"]["k"])
     metrics = [m for m in metrics if m in per_user.columns]
     if per_user["algorithm"].nunique() < 2:
         raise RecbenchError(f"{args.run} holds one algorithm; a comparison needs two or more.")

@@ -32,6 +32,8 @@ def paired_tests(per_user: pd.DataFrame, metric: str, algorithms=None) -> pd.Dat
         pair = wide[[a, b]].dropna()
         diff = (pair[a] - pair[b]).to_numpy()
         n = len(diff)
+        if n == 0:      # e.g. a ranking-only algorithm has no rating errors
+            continue
         if n < 2 or np.allclose(diff, 0):
             w_p = t_p = 1.0
         else:

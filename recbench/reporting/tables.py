@@ -13,9 +13,16 @@ FORMATS = {"github": "github", "markdown": "github", "plain": "plain", "latex": 
 
 
 def default_columns(ks) -> list[str]:
-    k = ks[0] if ks else 10
+    """The table's metrics: at k = 10 when 10 is among the cutoffs, else the first cutoff."""
+    k = 10 if 10 in ks or not ks else ks[0]
     return ["rmse", "mae", f"precision@{k}", f"recall@{k}", f"ndcg@{k}", "auc",
             "fit_time_s", "score_time_s"]
+
+
+def tested_metrics(ks) -> list[str]:
+    """Per-user metrics compared by significance tests: rating errors, AUC, and precision,
+    recall and nDCG at every cutoff."""
+    return ["rmse", "mae", *[f"{m}@{k}" for k in ks for m in ("precision", "recall", "ndcg")], "auc"]
 
 
 def _fmt(mean, std, metric: str) -> str:
