@@ -39,11 +39,12 @@ def _matrix(users: pd.Index, catalog: pd.Index, frame: pd.DataFrame) -> sparse.c
 
 
 def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.Generator):
-    """Each row's items in ranked order: score descending, ties by a random key; items that
-    are not candidates come last."""
-    masked = np.where(candidates, scores, -np.inf)
-    key = rng.random(scores.shape)
-    return np.lexsort((key, -masked), axis=1)
+    """Each row's items in ranked order: score descending, ties by a random key in [0, 1);
+    items that are not candidates come last. Returns (order, dense score ranks)."""
+    dense = metrics.dense_ranks(np.where(candidates, scores, -np.inf))
+    # dense rank + key sorts by (rank, key): the key only reorders items of equal score
+    order = np.argsort(dense + rng.random(scores.shape), axis=1)
+    return order, dense
 
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int],
@@ -69,7 +70,7 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
         _check_scores(algo, scores, len(users), len(catalog))
         candidates = ~train_m[start:start + step].toarray()
         rel = rel_m[start:start + step].toarray() & candidates
-        order = rank_candidates(scores, candidates, rng)
+        order, dense = rank_candidates(scores, candidates, rng)
         ranked_rel = np.take_along_axis(rel, order, axis=1)
         top = order[:, :kmax]
         top = np.where(np.take_along_axis(candidates, top, axis=1), top, -1)
@@ -85,7 +86,7 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
             values[f"hit@{k}"] = metrics.hit_rate_at_k(ranked_rel, k)
             values[f"novelty@{k}"] = metrics.novelty(top[:, :k], popularity)
         values["mrr"] = metrics.reciprocal_rank(np.argmax(ranked_rel, axis=1) + 1)
-        values["auc"] = metrics.auc_score(scores, rel, candidates)
+        values["auc"] = metrics.auc_score(scores, rel, candidates, dense=dense)
         rows.append(pd.DataFrame(values))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     recommended = np.vstack(recommended) if recommended else np.empty((0, kmax), dtype=int)
