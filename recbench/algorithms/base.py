@@ -67,16 +67,21 @@ class Algorithm:
 
     def predict(self, users, items) -> np.ndarray:
         """Pairwise predictions, by default gathered from ``score`` over user blocks."""
-        users, items = np.asarray(users), np.asarray(items)
-        uu, uinv = np.unique(users, return_inverse=True)
-        ii, iinv = np.unique(items, return_inverse=True)
-        out = np.empty(len(users), dtype=float)
-        step = max(1, self.block_size // max(1, len(ii)))
-        for start in range(0, len(uu), step):
-            block = self.score(uu[start:start + step], ii)
-            sel = (uinv >= start) & (uinv < start + step)
-            out[sel] = block[uinv[sel] - start, iinv[sel]]
-        return out
+        return pair_scores(self, users, items)
+
+
+def pair_scores(algo, users, items, block_size: int = Algorithm.block_size) -> np.ndarray:
+    """``algo.score`` at the pairs (users[n], items[n]), computed over user blocks."""
+    users, items = np.asarray(users), np.asarray(items)
+    uu, uinv = np.unique(users, return_inverse=True)
+    ii, iinv = np.unique(items, return_inverse=True)
+    out = np.empty(len(users), dtype=float)
+    step = max(1, block_size // max(1, len(ii)))
+    for start in range(0, len(uu), step):
+        block = algo.score(uu[start:start + step], ii)
+        sel = (uinv >= start) & (uinv < start + step)
+        out[sel] = block[uinv[sel] - start, iinv[sel]]
+    return out
 
 
 def positions(index: pd.Index, ids) -> np.ndarray:
