@@ -52,8 +52,13 @@ def test_cli_knnwithmeans_rmse_equals_surprise_on_u1(ml100k_dir, tmp_path, capsy
     table = capsys.readouterr().out
     assert "knnwithmeans" in table and "svd" in table
     record = json.loads((out / "run.json").read_text())
-    ours = next(r["mean"] for r in record["results"]
-                if r["algorithm"] == "knnwithmeans" and r["metric"] == "rmse")
+    knn_rmse = next(r for r in record["results"]
+                    if r["algorithm"] == "knnwithmeans" and r["metric"] == "rmse")
+    ours = knn_rmse["mean"]
+    # a single split gets a bootstrap interval over users around the pooled RMSE
+    assert knn_rmse["interval"] == "bootstrap over users"
+    assert knn_rmse["ci_low"] < ours < knn_rmse["ci_high"] and knn_rmse["ci_high"] - knn_rmse["ci_low"] < 0.1
+    assert record["protocol"]["counts"]["ranked_users"] > 400
 
     reader = surprise.Reader("ml-100k")
     folds = [(str(ml100k_dir / "u1.base"), str(ml100k_dir / "u1.test"))]

@@ -13,7 +13,7 @@ from recbench.evaluation.protocol import footer_lines
 from recbench.evaluation.significance import paired_tests
 from recbench.reporting.manifest import build_manifest
 from recbench.reporting.record import write_run
-from recbench.reporting.tables import default_columns, results_table
+from recbench.reporting.tables import best_algorithm, default_columns, results_table
 
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -85,13 +85,12 @@ def significance(per_user, results, columns) -> list[dict]:
 
 
 def significant_vs_best(sig: list[dict], results: list[dict]) -> dict:
-    from recbench.reporting.tables import _best
     by_algo: dict = {}
     for r in results:
         by_algo.setdefault(r["algorithm"], {})[r["metric"]] = r
     marks: dict[str, list[str]] = {}
     for row in sig:
-        best = _best(by_algo, row["metric"])
+        best = best_algorithm(by_algo, row["metric"])
         if best in (row["a"], row["b"]) and row["wilcoxon_p_holm"] < SIGNIFICANCE_LEVEL:
             other = row["b"] if row["a"] == best else row["a"]
             marks.setdefault(row["metric"], []).append(other)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -37,11 +38,7 @@ def build_manifest(dataset, exp, argv: list[str]) -> dict:
         "n_jobs": exp.n_jobs,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "machine": {"processor": platform.machine(), "cpus": _cpus()},
+        "machine": {"processor": platform.machine(), "cpus": os.cpu_count()},
         "libraries": library_versions(),
     }
 
-
-def _cpus():
-    import os
-    return os.cpu_count()

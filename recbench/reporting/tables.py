@@ -44,7 +44,7 @@ def results_table(results: list[dict], columns: list[str], fmt: str = "github",
     for r in results:
         by_algo.setdefault(r["algorithm"], {})[r["metric"]] = r
     columns = [c for c in columns if any(c in m for m in by_algo.values())]
-    best = {c: _best(by_algo, c) for c in columns if not c.endswith("_s")}
+    best = {c: best_algorithm(by_algo, c) for c in columns if not c.endswith("_s")}
     rows = []
     for algo, metrics in by_algo.items():
         row = [algo]
@@ -68,7 +68,7 @@ def results_table(results: list[dict], columns: list[str], fmt: str = "github",
                     disable_numparse=True)
 
 
-def _best(by_algo, metric):
+def best_algorithm(by_algo, metric):
     scored = [(m[metric]["mean"], a) for a, m in by_algo.items()
               if metric in m and m[metric].get("mean") is not None
               and not math.isnan(m[metric]["mean"])]
