@@ -84,14 +84,18 @@ class SurpriseAlgorithm(Algorithm):
         return np.array([self._estimate(a, b) for a, b in zip(u, i)], dtype=float)
 
 
+def biased_mean(global_mean, bu, bi, u, i):
+    """global mean + user bias (known users) + item bias (known items); -1 marks unknown ids."""
+    bu, bi = np.asarray(bu), np.asarray(bi)
+    return (global_mean + np.where(u >= 0, bu[np.maximum(u, 0)], 0.0)
+            + np.where(i >= 0, bi[np.maximum(i, 0)], 0.0))
+
+
 class _Biased(SurpriseAlgorithm):
     """Shared by models whose estimate starts from global mean + known user/item biases."""
 
     def _bias(self, u, i):
-        m = self.model_
-        bu = np.where(u >= 0, m.bu[np.maximum(u, 0)], 0.0)
-        bi = np.where(i >= 0, m.bi[np.maximum(i, 0)], 0.0)
-        return self.global_mean_ + bu + bi
+        return biased_mean(self.global_mean_, self.model_.bu, self.model_.bi, u, i)
 
 
 class SVD(_Biased):
@@ -261,10 +265,7 @@ class KNNBaseline(_KNN):
         return self.deviations_[y]
 
     def _fallback(self, u, i):
-        m = self.model_
-        bu = np.where(u >= 0, np.asarray(m.bu)[np.maximum(u, 0)], 0.0)
-        bi = np.where(i >= 0, np.asarray(m.bi)[np.maximum(i, 0)], 0.0)
-        return np.array(self.global_mean_ + bu + bi, dtype=float)
+        return np.array(biased_mean(self.global_mean_, self.model_.bu, self.model_.bi, u, i), dtype=float)
 
     def _combine(self, xs, y, mean_dev, ok):
         m = self.model_

@@ -37,23 +37,22 @@ def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
     opts = opts or CsvOptions()
     path = Path(path)
     raw = _read_table(path, opts)
-    first_line = 2 if opts.header else 1
     frame = pd.DataFrame({
         "user": _column(raw, path, opts.user_col, "--user-col", 0),
         "item": _column(raw, path, opts.item_col, "--item-col", 1),
     })
     frame["rating"] = _numbers(_column(raw, path, opts.rating_col, "--rating-col", 2),
-                               path, first_line, "rating")
+                               path, "rating")
     ts = _optional_column(raw, opts.timestamp_col, 3)
     if ts is not None:
-        frame["timestamp"] = _numbers(ts, path, first_line, "timestamp").round().astype("Int64")
+        frame["timestamp"] = _numbers(ts, path, "timestamp").round().astype("Int64")
     for col in ("user", "item"):
         blank = frame[col].str.strip() == ""
         if blank.any():
-            raise DataError(f"{path}, line {_line(frame, blank, first_line)}: the {col} id is "
+            raise DataError(f"{path}, line {_line(frame, blank)}: the {col} id is "
                             f"empty; every row needs a {col} id.")
-    scale = _check_scale(frame, path, first_line, opts.rating_scale)
-    frame = _apply_duplicates(frame, path, first_line, opts.duplicates)
+    scale = _check_scale(frame, path, opts.rating_scale)
+    frame = _apply_duplicates(frame, path, opts.duplicates)
     items = read_items(opts) if opts.items_path else None
     return make_dataset(path.stem, frame, items, scale, path.resolve(), sha256_file(path))
 
@@ -140,15 +139,15 @@ def _optional_column(raw: pd.DataFrame, spec: str | None, default: int):
     return None
 
 
-def _line(frame, mask, first_line) -> int:
+def _line(frame, mask) -> int:
     return int(frame.index[np.flatnonzero(np.asarray(mask))[0]])
 
 
-def _numbers(values: pd.Series, path: Path, first_line: int, what: str) -> pd.Series:
+def _numbers(values: pd.Series, path: Path, what: str) -> pd.Series:
     num = pd.to_numeric(values.str.strip(), errors="coerce")
     bad = num.isna() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
-        line = _line(values, bad, first_line)
+        line = _line(values, bad)
         shown = values.loc[line]
         kind = "missing" if shown.strip() == "" or shown.strip().lower() in {"nan", "na"} else \
             f"not a number ({shown!r})"
@@ -157,7 +156,7 @@ def _numbers(values: pd.Series, path: Path, first_line: int, what: str) -> pd.Se
     return num.astype(float)
 
 
-def _check_scale(frame, path, first_line, scale):
+def _check_scale(frame, path, scale):
     lo, hi = frame["rating"].min(), frame["rating"].max()
     if scale is None:
         return (float(lo), float(hi))
@@ -165,21 +164,21 @@ def _check_scale(frame, path, first_line, scale):
         raise DataError(f"--rating-scale {scale[0]:g},{scale[1]:g} is empty; give LOW,HIGH with LOW < HIGH.")
     outside = (frame["rating"] < scale[0]) | (frame["rating"] > scale[1])
     if outside.any():
-        line = _line(frame, outside, first_line)
+        line = _line(frame, outside)
         raise DataError(f"{path}, line {line}: rating {frame['rating'].loc[line]:g} lies outside "
                         f"the rating scale {scale[0]:g}-{scale[1]:g}; fix the row or pass "
                         f"--rating-scale {min(lo, scale[0]):g},{max(hi, scale[1]):g}.")
     return (float(scale[0]), float(scale[1]))
 
 
-def _apply_duplicates(frame, path, first_line, policy):
+def _apply_duplicates(frame, path, policy):
     if policy not in DUPLICATE_POLICIES:
         raise DataError(f"unknown duplicate policy {policy!r}; use one of {', '.join(DUPLICATE_POLICIES)}.")
     dup = frame.duplicated(["user", "item"], keep="first")
     if not dup.any():
         return frame
     if policy == "error":
-        line = _line(frame, dup, first_line)
+        line = _line(frame, dup)
         row = frame.loc[line]
         raise DataError(f"{path}, line {line}: user {row['user']!r} rated item {row['item']!r} "
                         f"again ({int(dup.sum())} duplicate (user, item) rows in all); pass "

@@ -49,20 +49,21 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False) -> Out
                     verbose)
     ok = [j for j in jobs if j.error is None]
     per_user = pd.concat([j.per_user for j in ok], ignore_index=True) if ok else pd.DataFrame()
-    counts = _counts(jobs, folds)
+    fold_stats = [f.stats() for f in folds]
+    counts = _counts(jobs, fold_stats)
     return Outcome(
         results=summarise(jobs, exp.seed),
         per_user=per_user,
         protocol=protocol_mod.describe(exp.ks, threshold, exp.dataset.rating_scale, counts)
         | {"relevance_threshold": threshold, "split": exp.split},
-        folds=[f.stats() for f in folds],
+        folds=fold_stats,
         algorithms=_algorithm_records(jobs),
         failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
                   for j in jobs if j.error is not None],
     )
 
 
-def _counts(jobs: list[JobResult], folds) -> dict:
+def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:
     """Per-fold counts are the same for every algorithm: take the first job of each fold."""
     out: dict[str, int] = {}
     seen = set()
@@ -71,8 +72,8 @@ def _counts(jobs: list[JobResult], folds) -> dict:
             seen.add(j.fold)
             for key, value in j.counts.items():
                 out[key] = out.get(key, 0) + int(value)
-    out["test_only_users"] = sum(f.stats()["test_only_users"] for f in folds)
-    out["test_only_items"] = sum(f.stats()["test_only_items"] for f in folds)
+    out["test_only_users"] = sum(f["test_only_users"] for f in fold_stats)
+    out["test_only_items"] = sum(f["test_only_items"] for f in fold_stats)
     return out
 
 
