@@ -1,59 +1,156 @@
-"""A scikit-learn MLP that scores (user, item) pairs from collaborative and content features."""
+"""scikit-learn MLPs that score (user, item) pairs.
+
+* ``MLPScorer`` (``mlp``): shared pair features (``features.PairFeatures``) plus the latent
+  factors of a Surprise SVD and the item's TF-IDF text reduced with ``TruncatedSVD``.
+* ``TransferMLP`` (``mlp-transfer``): the shared pair features only, so a network pre-trained
+  on one dataset (e.g. ml-latest-small) can be fine-tuned on another (e.g. ml-100k).
+
+Both train with the same loop (``train_mlp``): one epoch of ``MLPRegressor.fit`` with
+``warm_start=True`` and ``max_iter=1`` (a fresh Adam optimiser at ``learning_rate_init``,
+starting from the current weights when there are any), then epochs of ``partial_fit``; early stopping on a seeded 10% validation share of the
+training pairs with a patience of ``PATIENCE`` epochs, keeping the best epoch's weights.
+The loop is written out rather than left to ``early_stopping=True`` because scikit-learn
+carries ``best_validation_score_`` over a warm start: a fine-tune would be judged against
+the source dataset's validation score and could silently return the pre-trained weights.
+"""
 
 from __future__ import annotations
+
+import copy
+import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from recbench.algorithms.base import Algorithm, positions
+from recbench.algorithms.features import PairFeatures
 from recbench.algorithms.surprise_models import SVD
 
+PATIENCE = 3
+VALIDATION_SHARE = 0.1
 
-class MLPScorer(Algorithm):
+
+def train_mlp(mlp: MLPRegressor, X: np.ndarray, y: np.ndarray, max_epochs: int,
+              rng: np.random.Generator) -> MLPRegressor:
+    """Train ``mlp`` (fresh or already fitted) epoch by epoch with early stopping on a
+    validation share; returns it holding the weights of its best validation epoch."""
+    order = rng.permutation(len(y))
+    n_val = max(1, int(round(VALIDATION_SHARE * len(y)))) if len(y) >= 20 else 0
+    val, fit_rows = order[:n_val], order[n_val:]
+    mlp.set_params(warm_start=True, max_iter=1, early_stopping=False, shuffle=True,
+                   random_state=np.random.RandomState(rng.integers(2**31)))
+    best, best_loss, waited = None, np.inf, 0
+    if hasattr(mlp, "coefs_") and n_val:
+        best_loss = float(np.mean((mlp.predict(X[val]) - y[val]) ** 2))
+        best = (copy.deepcopy(mlp.coefs_), copy.deepcopy(mlp.intercepts_))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for epoch in range(max_epochs):
+            if epoch == 0:   # a new Adam optimiser at learning_rate_init, weights kept if any
+                mlp.fit(X[fit_rows], y[fit_rows])
+            else:            # one more epoch, the optimiser's state carried on
+                mlp.partial_fit(X[fit_rows], y[fit_rows])
+            if not n_val:
+                continue
+            loss = float(np.mean((mlp.predict(X[val]) - y[val]) ** 2))
+            if loss < best_loss - 1e-5:
+                best_loss, waited = loss, 0
+                best = (copy.deepcopy(mlp.coefs_), copy.deepcopy(mlp.intercepts_))
+            else:
+                waited += 1
+                if waited >= PATIENCE:
+                    break
+    if best is not None:
+        mlp.coefs_, mlp.intercepts_ = best
+    mlp.random_state = None  # the RandomState was only for this loop; keep the model plain
+    return mlp
+
+
+class _PairMLP(Algorithm):
+    """Batched prediction and full-catalogue scoring for an MLP over pair features."""
+
+    uses_item_features = True
+    batch_pairs = 200_000
+
+    def _pair_features(self, users, items, ratings=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, users, items):
+        users, items = np.asarray(users, dtype=str), np.asarray(items, dtype=str)
+        out = np.empty(len(users))
+        for start in range(0, len(users), self.batch_pairs):
+            sl = slice(start, start + self.batch_pairs)
+            X = self.scaler_.transform(self._pair_features(users[sl], items[sl]))
+            out[sl] = self.mlp_.predict(X)
+        return out
+
+    def score(self, users, items):
+        users, items = np.asarray(users, dtype=str), np.asarray(items, dtype=str)
+        flat = self.predict(np.repeat(users, len(items)), np.tile(items, len(users)))
+        return flat.reshape(len(users), len(items))
+
+    def _new_mlp(self) -> MLPRegressor:
+        return MLPRegressor(hidden_layer_sizes=tuple(self.hidden_layer_sizes), alpha=self.alpha,
+                            batch_size=256)
+
+    @staticmethod
+    def _sample(train: pd.DataFrame, limit: int, rng: np.random.Generator) -> pd.DataFrame:
+        if len(train) <= limit:
+            return train
+        return train.iloc[np.sort(rng.permutation(len(train))[:limit])]
+
+
+class MLPScorer(_PairMLP):
     """``MLPRegressor`` on pair features, trained to predict the rating:
 
-    * user and item latent factors (and their element-wise product) of a Surprise SVD fitted
-      on the training fold (zeros for unknown users/items), and the SVD's biases;
-    * the item's content: TF-IDF of its text reduced with ``TruncatedSVD``;
-    * user and item mean rating and log(1 + number of ratings).
+    * the shared pair features of ``features.PairFeatures`` (user/item statistics, genres,
+      year, title words, user genre affinities), leave-one-out on the training pairs;
+    * from a Surprise SVD (matrix factorisation) with ``n_factors`` factors: the user and item
+      biases, the factor dot product ``q_i . p_u``, the factor norms and the SVD's prediction;
+    * the item's TF-IDF text reduced with ``TruncatedSVD`` to ``text_components`` columns.
 
-    Early stopping on a 10% validation share, seeded by ``random_state``; scoring is batched
-    (``batch_pairs`` pairs at a time) so full rankings stay within memory.
+    The SVD features of the training pairs are *cross-fitted*: the training ratings are split
+    in two halves and each half gets its features from an SVD fitted on the other half, so
+    the network sees the factors as they behave on ratings the SVD did not fit (an SVD's own
+    training pairs are fitted far better than new ones, and a network trained on them learns
+    to over-trust it). Scoring uses an SVD fitted on the whole training fold. Only quantities
+    that do not change when the factor space is rotated are used: raw factor coordinates of
+    two different fits are not comparable.
     """
 
     name = "mlp"
-    description = "scikit-learn MLPRegressor over SVD factors, TF-IDF item features and user/item statistics."
-    uses_item_features = True
+    description = ("scikit-learn MLPRegressor over SVD (cross-fitted), TF-IDF item features, "
+                   "user/item statistics and genre affinities.")
 
-    def __init__(self, hidden_layer_sizes=(64, 32), n_factors=16, text_components=16, alpha=1e-4,
-                 max_iter=40, max_train_pairs=200_000, batch_pairs=200_000, random_state=None):
+    def __init__(self, hidden_layer_sizes=(64, 32), n_factors=20, text_components=16,
+                 alpha=1e-3, max_iter=30, max_train_pairs=200_000, random_state=None):
         self.hidden_layer_sizes, self.n_factors, self.text_components = hidden_layer_sizes, n_factors, text_components
-        self.alpha, self.max_iter, self.max_train_pairs = alpha, max_iter, max_train_pairs
-        self.batch_pairs, self.random_state = batch_pairs, random_state
+        self.alpha, self.max_iter = alpha, max_iter
+        self.max_train_pairs, self.random_state = max_train_pairs, random_state
 
     def fit(self, train, items=None):
-        self.svd_ = SVD(n_factors=self.n_factors, random_state=self.random_state).fit(train)
-        m = self.svd_.model_
-        self.users_, self.items_ = self.svd_.users_, self.svd_.items_
+        rng = np.random.default_rng(self.random_state)
+        self.pairs_ = PairFeatures().fit(train, items)
         self.item_text_ = self._text_features(items)
-        self.global_mean_ = float(train["rating"].mean())
-        self.user_stats_ = self._stats(train, "user", self.users_)
-        self.item_stats_ = self._stats(train, "item", self.items_)
-        self.pu_, self.qi_ = np.asarray(m.pu), np.asarray(m.qi)
-        self.bu_, self.bi_ = np.asarray(m.bu), np.asarray(m.bi)
-        rows = np.random.default_rng(self.random_state).permutation(len(train))[: self.max_train_pairs]
-        sample = train.iloc[np.sort(rows)]
-        X = self._features(positions(self.users_, sample["user"]), positions(self.items_, sample["item"]),
-                           sample["item"].to_numpy(dtype=str))
+        sample = self._sample(train, self.max_train_pairs, rng)
+        half = rng.permutation(len(sample)) % 2
+        svd_part = np.empty((len(sample), 6))
+        for h in (0, 1):
+            other = SVD(n_factors=self.n_factors, random_state=self.random_state).fit(sample[half != h])
+            mine = sample[half == h]
+            svd_part[half == h] = _svd_features(other, mine["user"].to_numpy(str),
+                                                mine["item"].to_numpy(str))
+        self.svd_ = SVD(n_factors=self.n_factors, random_state=self.random_state).fit(train)
+        users, items_ = sample["user"].to_numpy(str), sample["item"].to_numpy(str)
+        X = self._pair_features(users, items_, sample["rating"].to_numpy(float), svd_part)
         self.scaler_ = StandardScaler().fit(X)
-        self.mlp_ = MLPRegressor(hidden_layer_sizes=tuple(self.hidden_layer_sizes), alpha=self.alpha,
-                                 max_iter=self.max_iter, early_stopping=True,
-                                 random_state=self.random_state)
-        self.mlp_.fit(self.scaler_.transform(X), sample["rating"].to_numpy(float))
+        self.mlp_ = train_mlp(self._new_mlp(), self.scaler_.transform(X),
+                              sample["rating"].to_numpy(float), self.max_iter, rng)
         return self
 
     def _text_features(self, items):
@@ -61,36 +158,93 @@ class MLPScorer(Algorithm):
             return pd.DataFrame(index=pd.Index([], name="item"))
         tfidf = TfidfVectorizer(min_df=2, sublinear_tf=True).fit_transform(items["text"].fillna(""))
         n = max(1, min(self.text_components, tfidf.shape[1] - 1))
-        dense = TruncatedSVD(n, random_state=self.random_state or 0).fit_transform(tfidf)
+        seed = 0 if self.random_state is None else self.random_state
+        dense = TruncatedSVD(n, random_state=seed).fit_transform(tfidf)
         return pd.DataFrame(dense, index=items.index.astype(str))
 
-    def _stats(self, train, col, index):
-        g = train.groupby(col)["rating"]
-        return np.column_stack([g.mean().reindex(index).to_numpy(),
-                                np.log1p(g.count().reindex(index).to_numpy())])
+    def _pair_features(self, users, items, ratings=None, svd_part=None):
+        if svd_part is None:
+            svd_part = _svd_features(self.svd_, users, items)
+        text = self.item_text_.reindex(items).fillna(0.0).to_numpy() \
+            if len(self.item_text_.columns) else np.zeros((len(users), 0))
+        return np.hstack([self.pairs_.transform(users, items, ratings), svd_part, text])
 
-    def _features(self, u, i, item_ids):
-        ku, ki = (u >= 0)[:, None], (i >= 0)[:, None]
-        pu = np.where(ku, self.pu_[np.maximum(u, 0)], 0.0)
-        qi = np.where(ki, self.qi_[np.maximum(i, 0)], 0.0)
-        us = np.where(ku, self.user_stats_[np.maximum(u, 0)], [self.global_mean_, 0.0])
-        its = np.where(ki, self.item_stats_[np.maximum(i, 0)], [self.global_mean_, 0.0])
-        bias = np.column_stack([np.where(ku[:, 0], self.bu_[np.maximum(u, 0)], 0.0),
-                                np.where(ki[:, 0], self.bi_[np.maximum(i, 0)], 0.0)])
-        text = self.item_text_.reindex(item_ids).fillna(0.0).to_numpy() if len(self.item_text_.columns) \
-            else np.zeros((len(u), 0))
-        return np.hstack([pu, qi, pu * qi, us, its, bias, text])
 
-    def predict(self, users, items):
-        users, items = np.asarray(users, dtype=str), np.asarray(items, dtype=str)
-        u, i = positions(self.users_, users), positions(self.items_, items)
-        out = np.empty(len(u))
-        for start in range(0, len(u), self.batch_pairs):
-            sl = slice(start, start + self.batch_pairs)
-            out[sl] = self.mlp_.predict(self.scaler_.transform(self._features(u[sl], i[sl], items[sl])))
-        return out
+def _svd_features(svd: SVD, users, items) -> np.ndarray:
+    """Rotation-invariant SVD features: b_u, b_i, q_i . p_u, |p_u|, |q_i| and the prediction
+    (zeros for users or items the SVD has not seen, as in Surprise)."""
+    m = svd.model_
+    u, i = positions(svd.users_, users), positions(svd.items_, items)
+    ku, ki = u >= 0, i >= 0
+    pu = np.where(ku[:, None], np.asarray(m.pu)[np.maximum(u, 0)], 0.0)
+    qi = np.where(ki[:, None], np.asarray(m.qi)[np.maximum(i, 0)], 0.0)
+    bu = np.where(ku, np.asarray(m.bu)[np.maximum(u, 0)], 0.0)
+    bi = np.where(ki, np.asarray(m.bi)[np.maximum(i, 0)], 0.0)
+    dot = (pu * qi).sum(axis=1)
+    return np.column_stack([bu, bi, dot, np.linalg.norm(pu, axis=1), np.linalg.norm(qi, axis=1),
+                            svd.predict(users, items)])
 
-    def score(self, users, items):
-        users, items = np.asarray(users, dtype=str), np.asarray(items, dtype=str)
-        flat = self.predict(np.repeat(users, len(items)), np.tile(items, len(users)))
-        return flat.reshape(len(users), len(items))
+
+class TransferMLP(_PairMLP):
+    """An MLP over the shared pair features only (``features.PairFeatures``), which mean
+    the same on every MovieLens-style dataset, so it can learn on one and continue on another.
+
+    * ``pretrain(ratings, items)`` trains the network on a source dataset and fixes the
+      feature scaling;
+    * ``fit(train, items)`` then fine-tunes it on the target (``warm_start``: the source
+      weights are the starting point, with ``fine_tune_learning_rate``), its statistics
+      recomputed from the target's training ratings. Without a pre-training it trains from
+      scratch; with ``source`` set to a dataset name (e.g. ``"ml-latest-small"``) ``fit``
+      loads and pre-trains on it first.
+    """
+
+    name = "mlp-transfer"
+    description = ("MLPRegressor over dataset-independent features (genres, year, title words, "
+                   "user/item statistics); source= pre-trains on another dataset, then fine-tunes.")
+
+    def __init__(self, hidden_layer_sizes=(64, 32), alpha=1e-4, max_iter=30,
+                 learning_rate=1e-3, fine_tune_learning_rate=3e-4, source=None,
+                 source_data_dir=None, max_train_pairs=200_000, random_state=None):
+        self.hidden_layer_sizes, self.alpha, self.max_iter = hidden_layer_sizes, alpha, max_iter
+        self.learning_rate, self.fine_tune_learning_rate = learning_rate, fine_tune_learning_rate
+        self.source, self.source_data_dir = source, source_data_dir
+        self.max_train_pairs, self.random_state = max_train_pairs, random_state
+
+    def pretrain(self, ratings: pd.DataFrame, items: pd.DataFrame | None) -> "TransferMLP":
+        rng = np.random.default_rng(np.random.SeedSequence(self._seed(), spawn_key=(1,)))
+        self.pairs_ = PairFeatures().fit(ratings, items)
+        sample = self._sample(ratings, self.max_train_pairs, rng)
+        X = self._pair_features(sample["user"].to_numpy(str), sample["item"].to_numpy(str),
+                                sample["rating"].to_numpy(float))
+        self.scaler_ = StandardScaler().fit(X)
+        mlp = self._new_mlp().set_params(learning_rate_init=self.learning_rate)
+        self.mlp_ = train_mlp(mlp, self.scaler_.transform(X), sample["rating"].to_numpy(float),
+                              self.max_iter, rng)
+        self.pretrained_on_ = len(ratings)
+        return self
+
+    def fit(self, train, items=None):
+        if self.source is not None and not hasattr(self, "pretrained_on_"):
+            from recbench.datasets import load_dataset
+            src = load_dataset(self.source, self.source_data_dir)
+            self.pretrain(src.ratings, src.items)
+        rng = np.random.default_rng(np.random.SeedSequence(self._seed(), spawn_key=(2,)))
+        warm = hasattr(self, "pretrained_on_")
+        self.pairs_ = PairFeatures().fit(train, items)
+        sample = self._sample(train, self.max_train_pairs, rng)
+        X = self._pair_features(sample["user"].to_numpy(str), sample["item"].to_numpy(str),
+                                sample["rating"].to_numpy(float))
+        if warm:
+            mlp = self.mlp_.set_params(learning_rate_init=self.fine_tune_learning_rate)
+        else:
+            self.scaler_ = StandardScaler().fit(X)
+            mlp = self._new_mlp().set_params(learning_rate_init=self.learning_rate)
+        self.mlp_ = train_mlp(mlp, self.scaler_.transform(X), sample["rating"].to_numpy(float),
+                              self.max_iter, rng)
+        return self
+
+    def _seed(self) -> int:
+        return 0 if self.random_state is None else int(self.random_state)
+
+    def _pair_features(self, users, items, ratings=None):
+        return self.pairs_.transform(users, items, ratings)

@@ -8,7 +8,7 @@ import traceback
 import warnings
 
 from recbench import __version__
-from recbench.cli import compare, info, run
+from recbench.cli import compare, info, run, transfer
 from recbench.errors import RecbenchError
 
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(sub)
     info.add_parsers(sub)
     compare.add_parser(sub)
+    transfer.add_parser(sub)
     return parser
 
 

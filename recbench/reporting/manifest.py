@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import recbench
 
-LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate"]
+LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib"]
 
 
 def library_versions() -> dict:
@@ -23,11 +23,21 @@ def library_versions() -> dict:
     return out
 
 
-def build_manifest(dataset, exp, argv: list[str]) -> dict:
+def run_environment() -> dict:
+    """Version, date and machine: the part of a manifest every kind of run shares."""
     return {
         "recbench_version": recbench.__version__,
-        "command": " ".join(["recbench", *argv]),
         "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": {"processor": platform.machine(), "cpus": os.cpu_count()},
+    }
+
+
+def build_manifest(dataset, exp, argv: list[str]) -> dict:
+    return {
+        **run_environment(),
+        "command": " ".join(["recbench", *argv]),
         "dataset": dataset.provenance.to_dict() | {"rating_scale": list(dataset.rating_scale)},
         "split": exp.split,
         "n_folds": exp.n_folds if exp.split == "kfold" else None,
@@ -36,9 +46,6 @@ def build_manifest(dataset, exp, argv: list[str]) -> dict:
         "seed": exp.seed,
         "k": list(exp.ks),
         "n_jobs": exp.n_jobs,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "machine": {"processor": platform.machine(), "cpus": os.cpu_count()},
         "libraries": library_versions(),
     }
 

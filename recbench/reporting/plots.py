@@ -1,0 +1,129 @@
+"""Figures with matplotlib, saved as PNG and SVG side by side.
+
+matplotlib draws; nothing is computed here beyond picking values out of result records.
+Files are written reproducibly: no creation date in the metadata and a fixed SVG hash salt,
+so re-rendering unchanged records gives unchanged files.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+from recbench.reporting.record import atomic_write_bytes
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams["svg.hashsalt"] = "recbench"
+    return plt
+
+
+def save_figure(fig, base: Path) -> list[Path]:
+    """``base.png`` and ``base.svg``; returns both paths."""
+    plt = _pyplot()
+    paths = []
+    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, dpi=110, bbox_inches="tight", metadata=meta)
+        path = Path(f"{base}.{ext}")
+        atomic_write_bytes(path, buf.getvalue())
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def _ok(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def transfer_plot(summary: list[dict], title: str, base: Path) -> list[Path]:
+    """RMSE against the share of target training data, scratch vs transfer (vs reference)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    x = [100 * r["fraction"] for r in summary]
+    styles = {"scratch": ("from scratch", "o-"), "transfer": ("pre-trained + fine-tuned", "s-"),
+              "baselineonly": ("BaselineOnly (reference)", "^--")}
+    for variant, (label, style) in styles.items():
+        ax.plot(x, [r[f"{variant}_rmse"] for r in summary], style, label=label)
+    ax.set_xscale("log")
+    ax.set_xticks(x, [f"{v:g}%" for v in x])
+    ax.minorticks_off()
+    ax.set_xlabel("share of the target's training ratings")
+    ax.set_ylabel("RMSE (lower is better)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return save_figure(fig, base)
+
+
+def metric_bars(results: list[dict], metrics: list[str], title: str, base: Path) -> list[Path]:
+    """One panel per metric: the mean per algorithm with its 95% interval as error bars."""
+    plt = _pyplot()
+    by = {}
+    for r in results:
+        by.setdefault(r["metric"], {})[r["algorithm"]] = r
+    metrics = [m for m in metrics if m in by]
+    algos = list(dict.fromkeys(r["algorithm"] for r in results))
+    cols = min(3, len(metrics)) or 1
+    rows = math.ceil(len(metrics) / cols) or 1
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 0.35 * len(algos) * rows + 1.6 * rows),
+                             squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        names = [a for a in algos if a in by[metric] and _ok(by[metric][a].get("mean"))]
+        means = [by[metric][a]["mean"] for a in names]
+        err = [[max(0.0, m - by[metric][a]["ci_low"]) if _ok(by[metric][a].get("ci_low")) else 0.0
+                for a, m in zip(names, means)],
+               [max(0.0, by[metric][a]["ci_high"] - m) if _ok(by[metric][a].get("ci_high")) else 0.0
+                for a, m in zip(names, means)]]
+        ax.barh(range(len(names)), means, xerr=err, color="#4c72b0", capsize=3)
+        ax.set_yticks(range(len(names)), names)
+        ax.invert_yaxis()
+        ax.set_title(metric)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save_figure(fig, base)
+
+
+def precision_recall_over_k(results: list[dict], ks, title: str, base: Path) -> list[Path]:
+    """Precision@k and recall@k against k, one line per algorithm."""
+    plt = _pyplot()
+    by = {(r["algorithm"], r["metric"]): r["mean"] for r in results}
+    algos = [a for a in dict.fromkeys(r["algorithm"] for r in results)
+             if _ok(by.get((a, f"precision@{ks[0]}")))]
+    fig, (ax_p, ax_r) = plt.subplots(1, 2, figsize=(10, 4))
+    for a in algos:
+        ax_p.plot(ks, [by.get((a, f"precision@{k}")) for k in ks], "o-", label=a)
+        ax_r.plot(ks, [by.get((a, f"recall@{k}")) for k in ks], "o-", label=a)
+    for ax, name in ((ax_p, "precision@k"), (ax_r, "recall@k")):
+        ax.set_xlabel("k")
+        ax.set_title(name)
+        ax.set_xticks(list(ks))
+        ax.grid(alpha=0.3)
+    ax_r.legend(fontsize="small", loc="best")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save_figure(fig, base)
+
+
+def rmse_vs_precision(results: list[dict], k: int, title: str, base: Path) -> list[Path]:
+    """Each algorithm as a point: RMSE (x) against precision@k (y)."""
+    plt = _pyplot()
+    by = {(r["algorithm"], r["metric"]): r["mean"] for r in results}
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for a in dict.fromkeys(r["algorithm"] for r in results):
+        x, y = by.get((a, "rmse")), by.get((a, f"precision@{k}"))
+        if _ok(x) and _ok(y):
+            ax.scatter([x], [y])
+            ax.annotate(a, (x, y), textcoords="offset points", xytext=(4, 3), fontsize="small")
+    ax.set_xlabel("RMSE (lower is better)")
+    ax.set_ylabel(f"precision@{k} (higher is better)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return save_figure(fig, base)
