@@ -22,11 +22,15 @@ def top_k_mask(sims: np.ndarray, k: int) -> np.ndarray:
     n = sims.shape[1]
     if n <= k:
         return np.ones_like(sims, dtype=bool)
-    kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1:k]
-    greater = sims > kth
-    equal = sims == kth
-    room = k - greater.sum(axis=1, keepdims=True)
-    return greater | (equal & (np.cumsum(equal, axis=1) <= room))
+    kth = np.partition(sims, n - k, axis=1)[:, n - k:n - k + 1]
+    mask = sims >= kth
+    over = np.flatnonzero(mask.sum(axis=1) > k)     # rows whose ties at the k-th value overflow
+    if len(over):
+        rows, cut = sims[over], kth[over]
+        greater, equal = rows > cut, rows == cut
+        room = k - greater.sum(axis=1, keepdims=True)
+        mask[over] = greater | (equal & (np.cumsum(equal, axis=1) <= room))
+    return mask
 
 
 def aggregate(sims: np.ndarray, devs: np.ndarray, k: int, min_k: int):

@@ -177,6 +177,7 @@ class _KNN(SurpriseAlgorithm):
 
     def _prepare(self):
         self.neighbours_, self.neighbour_ratings_ = neighbour_lists(self.model_.yr, self.model_.n_y)
+        self.symmetric_ = bool(np.array_equal(self.model_.sim, self.model_.sim.T))
 
     def _fallback(self, u, i):
         """What Surprise returns for a pair with an unknown user or item."""
@@ -189,7 +190,10 @@ class _KNN(SurpriseAlgorithm):
         return np.where(ok, mean_dev, self.global_mean_)
 
     def _column(self, xs: np.ndarray, y: int) -> np.ndarray:
-        sims = self.model_.sim[np.ix_(xs, self.neighbours_[y])]
+        if self.symmetric_:   # rows of a symmetric matrix are contiguous, columns are not
+            sims = np.ascontiguousarray(self.model_.sim[self.neighbours_[y]][:, xs].T)
+        else:
+            sims = self.model_.sim[np.ix_(xs, self.neighbours_[y])]
         mean_dev, ok = aggregate(sims, self._deviations(y), self.k, self.min_k)
         return self._combine(xs, y, mean_dev, ok)
 
@@ -197,9 +201,36 @@ class _KNN(SurpriseAlgorithm):
         out = self._fallback(u[:, None], i[None, :])
         xs, ys, view = (u, i, out) if self.user_based else (i, u, out.T)
         rows = np.flatnonzero(xs >= 0)
-        for col in np.flatnonzero(ys >= 0):
+        cols = np.flatnonzero(ys >= 0)
+        few = np.array([len(self.neighbours_[y]) <= self.k for y in ys[cols]], dtype=bool)
+        step = max(1, 20_000_000 // max(1, self.model_.sim.shape[0]))
+        for start in range(0, int(few.sum()), step):
+            chunk = cols[few][start:start + step]
+            view[np.ix_(rows, chunk)] = self._columns_without_selection(xs[rows], ys[chunk])
+        for col in cols[~few]:
             view[rows, col] = self._column(xs[rows], ys[col])
         return out
+
+    def _columns_without_selection(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Many y at once when each has at most k neighbours, so every neighbour with a
+        positive similarity counts: the weighted sums become matrix products."""
+        n_x = self.model_.sim.shape[0]
+        lengths = [len(self.neighbours_[y]) for y in ys]
+        who = np.concatenate([self.neighbours_[y] for y in ys]) if ys.size else np.zeros(0, int)
+        col = np.repeat(np.arange(len(ys)), lengths)
+        devs = np.zeros((n_x, len(ys)))
+        rated = np.zeros((n_x, len(ys)))
+        devs[who, col] = np.concatenate([self._deviations(y) for y in ys]) if ys.size else 0.0
+        rated[who, col] = 1.0
+        sims = self.model_.sim[xs]
+        positive = sims > 0
+        weights = np.where(positive, sims, 0.0)
+        sum_sim, sum_dev = weights @ rated, weights @ devs
+        enough = positive.astype(float) @ rated >= self.min_k
+        ok = enough & (sum_sim != 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_dev = np.where(ok, sum_dev / sum_sim, 0.0)
+        return self._combine(xs[:, None], ys[None, :], mean_dev, ok)
 
     def _pairs(self, u, i):
         out = self._fallback(u, i)
