@@ -32,7 +32,23 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--item-text-cols", default="title,genres", help="item file: text columns")
 
 
-def csv_options(args) -> CsvOptions:
+def csv_options(args, from_file: dict | None = None) -> CsvOptions:
+    """Custom-file options from the command line; an experiment file's ``[csv]`` table
+    fills in the ones the command line leaves at their defaults."""
+    if from_file:
+        args = argparse.Namespace(**vars(args))
+        for key, value in from_file.items():
+            if key == "item_text_cols" and isinstance(value, list):
+                value = ",".join(value)
+            if key == "rating_scale" and isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            if key == "header" and isinstance(value, bool):
+                value = "yes" if value else "no"
+            if key == "items":
+                value = str(value)
+            default = _DEFAULTS.get(key)
+            if getattr(args, key, None) in (None, default):
+                setattr(args, key, value)
     scale = None
     if args.rating_scale:
         try:
@@ -52,6 +68,11 @@ def csv_options(args) -> CsvOptions:
     )
 
 
+_DEFAULTS = {"user_col": "user", "item_col": "item", "rating_col": "rating",
+             "timestamp_col": "timestamp", "header": "auto", "duplicates": "error",
+             "encoding": "utf-8", "item_id_col": "item", "item_text_cols": "title,genres"}
+
+
 def parse_ks(text: str) -> tuple[int, ...]:
     try:
         ks = tuple(int(k) for k in str(text).split(",") if k.strip())
@@ -66,15 +87,20 @@ def algorithm_specs(names: str, params: list[str]) -> list[AlgorithmSpec]:
     labels = [n.strip() for n in names.split(",") if n.strip()]
     if not labels:
         raise ConfigError("--algorithms is empty; name at least one, e.g. --algorithms svd.")
-    by_label: dict[str, dict] = {_label(n): {} for n in labels}
+    specs = [AlgorithmSpec(_label(n), n if ":" in n else n.lower(), {}) for n in labels]
+    return with_params(specs, params)
+
+
+def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[AlgorithmSpec]:
+    """``--param ALGO.NAME=VALUE`` on top of the parameters of an experiment file."""
+    by_label = {s.label: dict(s.params) for s in specs}
     for text in params or []:
         algo, key, value = parse_param(text)
         if algo not in by_label:
-            raise ConfigError(f"--param {text!r} names {algo!r}, which is not among "
-                              f"--algorithms ({', '.join(by_label)}).")
+            raise ConfigError(f"--param {text!r} names {algo!r}, which is not among the "
+                              f"algorithms of this run ({', '.join(by_label)}).")
         by_label[algo][key] = value
-    return [AlgorithmSpec(_label(n), n if ":" in n else n.lower(), by_label[_label(n)])
-            for n in labels]
+    return [AlgorithmSpec(s.label, s.name, by_label[s.label]) for s in specs]
 
 
 def _label(name: str) -> str:

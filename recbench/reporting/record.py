@@ -48,10 +48,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def write_run(folder: Path, record: dict, per_user: pd.DataFrame, table_md: str) -> Path:
+def write_run(folder: Path, record: dict, per_user: pd.DataFrame) -> Path:
+    """``run.json`` and ``per_user.csv.gz``; the tables and plots are rendered from them by
+    ``recbench.reporting.render``."""
     folder = Path(folder)
     atomic_write_text(folder / "run.json", json.dumps(_clean(record), indent=2) + "\n")
-    atomic_write_text(folder / "results.md", table_md)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".per_user.", suffix=".csv.gz")
     os.close(fd)
     try:

@@ -36,10 +36,11 @@ def _fmt(mean, std, metric: str) -> str:
 
 
 def results_table(results: list[dict], columns: list[str], fmt: str = "github",
-                  significant: dict | None = None) -> str:
+                  significant: dict | None = None, published: dict | None = None) -> str:
     """One row per algorithm: mean ± std across folds (or the bootstrap half-width on a
     single split). ``significant[metric]`` lists algorithms whose difference from the best
-    is significant; they get a ``*``; the best gets ``(best)``."""
+    is significant; they get a ``*``; the best gets ``(best)``. ``published[algorithm][metric]``
+    adds a ``published <metric>`` column after the metric columns."""
     by_algo: dict[str, dict] = {}
     for r in results:
         by_algo.setdefault(r["algorithm"], {})[r["metric"]] = r
@@ -64,8 +65,12 @@ def results_table(results: list[dict], columns: list[str], fmt: str = "github",
                 cell += " *"
             row.append(cell)
         rows.append(row)
-    return tabulate(rows, headers=["algorithm", *columns], tablefmt=FORMATS.get(fmt, fmt),
-                    disable_numparse=True)
+    extra = list(dict.fromkeys(m for v in (published or {}).values() for m in v))
+    for row in rows:
+        ref = (published or {}).get(row[0], {})
+        row.extend(f"{ref[m]:.3f}" if m in ref else "-" for m in extra)
+    return tabulate(rows, headers=["algorithm", *columns, *[f"published {m}" for m in extra]],
+                    tablefmt=FORMATS.get(fmt, fmt), disable_numparse=True)
 
 
 def best_algorithm(by_algo, metric):

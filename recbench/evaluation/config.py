@@ -1,0 +1,168 @@
+"""Experiment files: one TOML file describes one experiment (read with ``tomllib``).
+
+    name = "ml-100k"                  # results go to results/<name>/
+    description = "..."
+    dataset = "ml-100k"               # or a rating file path (then [csv] options apply)
+    split = "kfold"                   # kfold, holdout, user, temporal, u1..u5, u1-u5, ua, ub
+    folds = 5
+    k = [5, 10, 20]
+    relevance_threshold = 4.0         # optional; default from the rating scale
+    seed = 0
+    n_jobs = 2
+    metrics = ["rmse", "mae", "precision@10", ...]   # optional: the table's columns
+
+    [algorithms.svd]                  # label = a registered name ...
+    n_factors = 100                   # ... and its parameters
+    [algorithms.knn-item]             # or any label with algorithm = "<name or module:Class>"
+    algorithm = "knnwithmeans"
+    user_based = false
+
+    [published.svd]                   # optional reference numbers shown beside recbench's
+    rmse = 0.934
+    mae = 0.737
+
+Validation is strict: an unknown key, a wrong type or an unknown algorithm is an error that
+names the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recbench.errors import ConfigError
+from recbench.evaluation.runner import AlgorithmSpec
+from recbench.metrics.spec import parse_metric
+
+#: top-level key -> (accepted types, description)
+KEYS = {
+    "name": (str, "experiment name; results are written to results/<name>/"),
+    "description": (str, "one line shown above the table"),
+    "dataset": (str, "ml-latest-small, ml-100k or a rating file path"),
+    "data_dir": (str, "folder holding dataset folders (the command line's --data-dir wins)"),
+    "split": (str, "kfold, holdout, user, temporal, u1..u5, u1-u5, ua, ub"),
+    "folds": (int, "number of folds for split = kfold"),
+    "test_size": (float, "test share for holdout, user and temporal splits"),
+    "leave_out": (int, "ratings per user to hold out for split = user"),
+    "k": ((int, list), "ranking cutoff(s)"),
+    "relevance_threshold": (float, "test ratings >= this are relevant"),
+    "seed": (int, "root random seed"),
+    "n_jobs": (int, "parallel (algorithm, fold) jobs"),
+    "metrics": (list, "the table's columns"),
+    "csv": (dict, "custom rating file options (sep, user_col, item_col, ...)"),
+    "algorithms": (dict, "one table per algorithm label"),
+    "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
+    "published_source": (str, "where the published numbers come from"),
+}
+CSV_KEYS = {"sep", "user_col", "item_col", "rating_col", "timestamp_col", "header",
+            "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols"}
+
+
+@dataclass
+class ExperimentFile:
+    path: Path
+    name: str
+    description: str = ""
+    dataset: str = "ml-latest-small"
+    data_dir: str | None = None
+    split: str = "kfold"
+    folds: int = 5
+    test_size: float | None = None
+    leave_out: int | None = None
+    k: tuple[int, ...] = (10,)
+    relevance_threshold: float | None = None
+    seed: int = 0
+    n_jobs: int = 1
+    metrics: list[str] | None = None
+    csv: dict = field(default_factory=dict)
+    algorithms: list[AlgorithmSpec] = field(default_factory=list)
+    published: dict = field(default_factory=dict)
+    published_source: str = ""
+
+
+def load_experiment(path: str | Path) -> ExperimentFile:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"experiment file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+
+    def fail(msg: str):
+        raise ConfigError(f"{path}: {msg}")
+
+    for key, value in raw.items():
+        if key not in KEYS:
+            fail(f"unknown key {key!r}; known keys: {', '.join(KEYS)}.")
+        types = KEYS[key][0]
+        if isinstance(value, bool) or not isinstance(value, types):
+            if not (types is float and isinstance(value, int) and not isinstance(value, bool)):
+                fail(f"{key!r} has the wrong type ({type(value).__name__}): {KEYS[key][1]}.")
+    exp = ExperimentFile(path=path, name=raw.get("name", path.stem))
+    for key in ("description", "dataset", "data_dir", "split", "folds", "test_size",
+                "leave_out", "seed", "n_jobs", "published_source"):
+        if key in raw:
+            setattr(exp, key, float(raw[key]) if KEYS[key][0] is float else raw[key])
+    if "relevance_threshold" in raw:
+        exp.relevance_threshold = float(raw["relevance_threshold"])
+    ks = raw.get("k", [10])
+    ks = [ks] if isinstance(ks, int) else ks
+    if not ks or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in ks):
+        fail("'k' must be a positive whole number or a list of them.")
+    exp.k = tuple(ks)
+    if "metrics" in raw:
+        try:
+            exp.metrics = [parse_metric(str(m)).name for m in raw["metrics"]]
+        except ConfigError as exc:
+            fail(f"'metrics': {exc}")
+    unknown_csv = set(raw.get("csv", {})) - CSV_KEYS
+    if unknown_csv:
+        fail(f"unknown key {sorted(unknown_csv)[0]!r} in [csv]; known: {', '.join(sorted(CSV_KEYS))}.")
+    exp.csv = dict(raw.get("csv", {}))
+    exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
+    if not exp.algorithms:
+        fail("no algorithms; add at least one table such as [algorithms.svd].")
+    labels = {a.label for a in exp.algorithms}
+    for label, numbers in raw.get("published", {}).items():
+        if label not in labels:
+            fail(f"[published.{label}] names no algorithm of this file ({', '.join(sorted(labels))}).")
+        if not isinstance(numbers, dict):
+            fail(f"[published.{label}] must be a table of metric = value.")
+        for metric, value in numbers.items():
+            try:
+                parse_metric(metric)
+            except ConfigError as exc:
+                fail(f"[published.{label}]: {exc}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                fail(f"[published.{label}] {metric} must be a number.")
+    exp.published = {k: dict(v) for k, v in raw.get("published", {}).items()}
+    return exp
+
+
+def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
+    from recbench.algorithms.registry import load_class, AlgorithmUnavailable
+    specs = []
+    for label, params in table.items():
+        if not isinstance(params, dict):
+            fail(f"algorithms.{label} must be a table, e.g. [algorithms.{label}].")
+        params = dict(params)
+        name = params.pop("algorithm", label)
+        if not isinstance(name, str):
+            fail(f"algorithms.{label}.algorithm must be a string.")
+        name = name if ":" in name else name.lower()
+        try:
+            cls = load_class(name)
+        except ConfigError as exc:
+            fail(f"[algorithms.{label}]: {exc}")
+        except AlgorithmUnavailable:
+            cls = None          # reported as unavailable when the run gets to it
+        if cls is not None:
+            allowed = cls.param_names()
+            for key in params:
+                if key not in allowed:
+                    fail(f"[algorithms.{label}] unknown parameter {key!r} for {name}; "
+                         f"its parameters: {', '.join(allowed)}.")
+        specs.append(AlgorithmSpec(label.lower(), name, params))
+    return specs
