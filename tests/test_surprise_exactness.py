@@ -19,6 +19,11 @@ CASES = [
     (sm.KNNBaseline, {}),
     (sm.KNNBaseline, {"sim": "pearson_baseline", "bsl_method": "sgd"}),
     (sm.KNNBasic, {"k": 20}),
+    (sm.SVDpp, {"random_state": 0, "n_epochs": 5}),
+    (sm.NMF, {"random_state": 0}),
+    (sm.NMF, {"random_state": 0, "biased": True}),
+    (sm.SlopeOne, {}),
+    (sm.CoClustering, {"random_state": 0}),
 ]
 
 

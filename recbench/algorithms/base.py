@@ -70,15 +70,17 @@ class Algorithm:
         return pair_scores(self, users, items)
 
 
-def pair_scores(algo, users, items, block_size: int = Algorithm.block_size) -> np.ndarray:
-    """``algo.score`` at the pairs (users[n], items[n]), computed over user blocks."""
+def pair_scores(algo, users, items, block_size: int = Algorithm.block_size, score=None) -> np.ndarray:
+    """``algo.score`` (or the given ``score`` function) at the pairs (users[n], items[n]),
+    computed over blocks of unique users against the unique items."""
+    score = score or algo.score
     users, items = np.asarray(users), np.asarray(items)
     uu, uinv = np.unique(users, return_inverse=True)
     ii, iinv = np.unique(items, return_inverse=True)
     out = np.empty(len(users), dtype=float)
     step = max(1, block_size // max(1, len(ii)))
     for start in range(0, len(uu), step):
-        block = algo.score(uu[start:start + step], ii)
+        block = score(uu[start:start + step], ii)
         sel = (uinv >= start) & (uinv < start + step)
         out[sel] = block[uinv[sel] - start, iinv[sel]]
     return out

@@ -4,10 +4,10 @@ The adapters wrap (never subclass) Surprise's models. ``fit`` builds a Surprise 
 from the training frame in its row order, so inner ids, neighbour order and therefore every
 estimate equal what Surprise gives when it reads the same file itself.
 
-SVD, BaselineOnly, KNNBasic, KNNWithMeans and KNNBaseline score user x item blocks with
-numpy, equal to Surprise's ``estimate`` (unknown users/items included, where Surprise's
-``predict`` falls back to the global mean). The other models go through Surprise's per-pair
-``estimate`` and warn about the cost.
+Every built-in adapter scores user x item blocks with numpy, equal to Surprise's
+``estimate`` (unknown users/items included, where Surprise's ``predict`` falls back to the
+global mean). ``SurpriseAlgorithm`` itself falls back to Surprise's per-pair ``estimate``,
+with a warning about the cost, for a subclass that brings no vectorised scorer.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 import surprise
 from surprise.prediction_algorithms.predictions import PredictionImpossible
 
-from recbench.algorithms.base import Algorithm, positions
+from recbench.algorithms.base import Algorithm, pair_scores, positions
 from recbench.algorithms.neighbourhood import aggregate, neighbour_lists
 
 
@@ -326,19 +326,42 @@ class NormalPredictor(SurpriseAlgorithm):
         return self.rng_.normal(self.model_.trainset.global_mean, self.model_.sigma, len(u))
 
 
-class SVDpp(SurpriseAlgorithm):
+class SVDpp(SVD):
+    """Surprise's SVD++: SVD whose user vector adds |I_u|^-1/2 * sum of y_j over the items
+    j the user rated (implicit feedback). Scored vectorised: that sum is computed once per
+    user."""
+
     name = "svdpp"
-    description = "SVD with implicit feedback (Surprise SVDpp); scored per pair, slow."
+    description = "SVD with implicit feedback from which items a user rated (Surprise SVDpp)."
     surprise_class = surprise.SVDpp
 
     def __init__(self, n_factors=20, n_epochs=20, lr_all=0.007, reg_all=0.02, random_state=None):
         self.n_factors, self.n_epochs, self.lr_all, self.reg_all = n_factors, n_epochs, lr_all, reg_all
         self.random_state = random_state
 
+    biased = True       # SVD++ always has biases; not a parameter
 
-class NMF(SurpriseAlgorithm):
+    def _prepare(self):
+        m = self.model_
+        yj = np.asarray(m.yj)
+        implicit = np.zeros_like(np.asarray(m.pu))
+        for u, rated in m.trainset.ur.items():
+            if rated:
+                idx = np.fromiter((j for j, _ in rated), dtype=np.int64, count=len(rated))
+                implicit[u] = yj[idx].sum(axis=0) / np.sqrt(len(rated))
+        self.user_vectors_ = np.asarray(m.pu) + implicit
+
+    def _factors(self, u, i):
+        pu = np.where((u >= 0)[:, None], self.user_vectors_[np.maximum(u, 0)], 0.0)
+        qi = np.where((i >= 0)[:, None], np.asarray(self.model_.qi)[np.maximum(i, 0)], 0.0)
+        return pu, qi
+
+
+class NMF(SVD):
+    """Surprise's NMF; its estimate has SVD's form (q_i . p_u, plus biases when biased)."""
+
     name = "nmf"
-    description = "Non-negative matrix factorisation (Surprise NMF); scored per pair, slow."
+    description = "Non-negative matrix factorisation (Surprise NMF)."
     surprise_class = surprise.NMF
 
     def __init__(self, n_factors=15, n_epochs=50, biased=False, random_state=None):
@@ -347,19 +370,70 @@ class NMF(SurpriseAlgorithm):
 
 
 class SlopeOne(SurpriseAlgorithm):
+    """Surprise's SlopeOne: user mean + the mean deviation dev(i, j) over the items j the user
+    rated that share a rater with i. Scored vectorised with matrix products over the
+    item-item ``freq`` and ``dev`` matrices Surprise keeps (n_items^2 floats each)."""
+
     name = "slopeone"
-    description = "Slope One (Surprise SlopeOne); scored per pair, slow."
+    description = "Slope One: user mean plus mean item-item rating deviations (Surprise SlopeOne)."
     surprise_class = surprise.SlopeOne
+    block_size = 200_000
 
     def __init__(self):
         pass
 
+    def _surprise_kwargs(self):
+        return {}
+
+    def _prepare(self):
+        m = self.model_
+        rated = np.zeros((m.trainset.n_users, m.trainset.n_items))
+        for u, pairs in m.trainset.ur.items():
+            rated[u, [j for j, _ in pairs]] = 1.0
+        self.rated_ = rated
+        self.user_mean_ = np.asarray(m.user_mean, dtype=float)
+
+    def _block(self, u, i):
+        out = np.full((len(u), len(i)), self.global_mean_)
+        ru, ci = np.flatnonzero(u >= 0), np.flatnonzero(i >= 0)
+        if len(ru) and len(ci):
+            step = max(1, 20_000_000 // max(1, self.rated_.shape[1]))
+            for start in range(0, len(ci), step):
+                cols = ci[start:start + step]
+                shares = np.asarray(self.model_.freq)[i[cols]] > 0
+                devs = np.where(shares, np.asarray(self.model_.dev)[i[cols]], 0.0)
+                r = self.rated_[u[ru]]
+                count, total = r @ shares.T, r @ devs.T
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    mean_dev = np.where(count > 0, total / count, 0.0)
+                out[np.ix_(ru, cols)] = self.user_mean_[u[ru]][:, None] + mean_dev
+        return out
+
+    def _pairs(self, u, i):
+        return pair_scores(self, u, i, self.block_size, score=self._block)   # on inner ids
+
 
 class CoClustering(SurpriseAlgorithm):
+    """Surprise's CoClustering: co-cluster mean + user and item offsets from their clusters."""
+
     name = "coclustering"
-    description = "Co-clustering of users and items (Surprise CoClustering); scored per pair, slow."
+    description = "Co-clustering of users and items (Surprise CoClustering)."
     surprise_class = surprise.CoClustering
 
     def __init__(self, n_cltr_u=3, n_cltr_i=3, n_epochs=20, random_state=None):
         self.n_cltr_u, self.n_cltr_i, self.n_epochs = n_cltr_u, n_cltr_i, n_epochs
         self.random_state = random_state
+
+    def _estimates(self, u, i):
+        m = self.model_
+        cu, ci = np.asarray(m.cltr_u)[np.maximum(u, 0)], np.asarray(m.cltr_i)[np.maximum(i, 0)]
+        est = (np.asarray(m.avg_cocltr)[cu, ci]
+               + np.asarray(m.user_mean)[np.maximum(u, 0)] - np.asarray(m.avg_cltr_u)[cu]
+               + np.asarray(m.item_mean)[np.maximum(i, 0)] - np.asarray(m.avg_cltr_i)[ci])
+        return np.where((u >= 0) & (i >= 0), est, self.global_mean_)
+
+    def _block(self, u, i):
+        return self._estimates(u[:, None], i[None, :])
+
+    def _pairs(self, u, i):
+        return self._estimates(u, i)
