@@ -8,7 +8,7 @@ import traceback
 import warnings
 
 from recbench import __version__
-from recbench.cli import compare, info, run, transfer
+from recbench.cli import compare, info, run, tables, transfer
 from recbench.errors import RecbenchError
 
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_parsers(sub)
     compare.add_parser(sub)
     transfer.add_parser(sub)
+    tables.add_parser(sub)
     return parser
 
 

@@ -12,7 +12,7 @@ from recbench.evaluation import AlgorithmSpec
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", default="ml-latest-small",
+    g.add_argument("--dataset",
                    help="ml-latest-small (default, embedded), ml-100k, or a rating file path")
     g.add_argument("--data-dir", help="folder holding dataset folders, e.g. DIR/ml-100k/u.data "
                                       "(default: $RECBENCH_DATA_DIR)")

@@ -1,0 +1,185 @@
+"""Speed benchmark on ml-100k: recbench's evaluation against Surprise's own routes.
+
+    python benchmarks/speed.py [--data-dir ../shared/datasets] [--sample-users 40]
+
+Measured in one run, on one machine, so only ratios are reported as targets:
+
+1. On fold u1, for SVD and KNNWithMeans (fitted once, by recbench's adapter, which is
+   Surprise's own model):
+   * recbench's full-ranking evaluation: scoring every candidate item for every evaluated
+     user plus every ranking metric (evaluate_ranking) and every rating metric
+     (evaluate_ratings);
+   * Surprise's route to the same top-N lists (its FAQ recipe): for each user, the
+     anti-testset of the items they did not rate (as ``Trainset.build_anti_testset``
+     builds it), ``algo.test`` on it, and a sort of the estimates. Timed on a seeded sample
+     of the evaluated users and scaled to all of them; it computes no metric at all.
+   Targets: Surprise's route / recbench's evaluation >= 50; recbench's evaluation <= fit time.
+2. A whole 5-fold run on ml-100k of SVD + KNNWithMeans: ``recbench run`` (every metric,
+   significance tests, record, tables and plots; a fresh process, so start-up and data
+   loading are included) against Surprise's ``cross_validate`` of the same two models on
+   the same file (RMSE and MAE only). Target: recbench faster.
+
+Writes ``results/speed/speed.md`` and ``speed.json``; exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from recbench.algorithms import create  # noqa: E402
+from recbench.datasets import load_dataset  # noqa: E402
+from recbench.evaluation.ranking import evaluate_ranking  # noqa: E402
+from recbench.evaluation.rating import evaluate_ratings  # noqa: E402
+from recbench.reporting.manifest import library_versions, run_environment  # noqa: E402
+from recbench.reporting.record import atomic_write_text  # noqa: E402
+from recbench.splitting import make_folds  # noqa: E402
+
+ALGORITHMS = ("svd", "knnwithmeans")
+KS = [5, 10, 20]
+
+
+def surprise_route_seconds(model, trainset, users, n=10) -> float:
+    """Surprise's FAQ recipe for top-N, for the given raw user ids: the anti-testset rows
+    (exactly as build_anti_testset builds them), test(), then a sort per user."""
+    start = time.perf_counter()
+    fill = trainset.global_mean
+    for raw_u in users:
+        u = trainset.to_inner_uid(raw_u)
+        rated = {j for (j, _) in trainset.ur[u]}
+        anti = [(raw_u, trainset.to_raw_iid(i), fill) for i in trainset.all_items() if i not in rated]
+        predictions = model.test(anti)
+        top = sorted(((p.iid, p.est) for p in predictions), key=lambda x: x[1], reverse=True)[:n]
+        assert len(top) == min(n, len(anti))
+    return time.perf_counter() - start
+
+
+def fold_benchmark(dataset, sample_users: int, seed: int) -> list[dict]:
+    fold = make_folds(dataset, "u1")[0]
+    rows = []
+    for name in ALGORITHMS:
+        algo = create(name, {"random_state": seed} if name == "svd" else {})
+        t0 = time.perf_counter()
+        algo.fit(fold.train)
+        fit_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ranking = evaluate_ranking(algo, fold.train, fold.test, KS, 4.0,
+                                   np.random.default_rng(seed))
+        evaluate_ratings(algo, fold.train, fold.test, dataset.rating_scale)
+        eval_s = time.perf_counter() - t0
+        users = ranking.per_user["user"].to_numpy(dtype=str)
+        sample = np.random.default_rng(seed).choice(users, min(sample_users, len(users)), replace=False)
+        route_s = surprise_route_seconds(algo.model_, algo.model_.trainset, sample)
+        scaled = route_s * len(users) / len(sample)
+        rows.append({"algorithm": name, "fit_s": fit_s, "recbench_eval_s": eval_s,
+                     "evaluated_users": int(len(users)), "sampled_users": int(len(sample)),
+                     "surprise_sample_s": route_s, "surprise_route_s": scaled,
+                     "speedup": scaled / eval_s, "eval_share_of_fit": eval_s / fit_s})
+    return rows
+
+
+def five_fold_benchmark(data_dir: Path, seed: int) -> dict:
+    import surprise
+    from surprise.model_selection import KFold, cross_validate
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "recbench", "run", "--dataset", "ml-100k",
+                        "--data-dir", str(data_dir), "--algorithms", ",".join(ALGORITHMS),
+                        "--folds", "5", "--k", ",".join(map(str, KS)), "--seed", str(seed),
+                        "--output-dir", tmp, "-q"],
+                       check=True, stdout=subprocess.DEVNULL, cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        recbench_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    data = surprise.Dataset.load_from_file(str(data_dir / "ml-100k" / "u.data"),
+                                           surprise.Reader("ml-100k"))
+    folds = KFold(n_splits=5, random_state=seed)
+    for model in (surprise.SVD(random_state=seed), surprise.KNNWithMeans(verbose=False)):
+        cross_validate(model, data, measures=["rmse", "mae"], cv=folds, n_jobs=1)
+    surprise_s = time.perf_counter() - t0
+    return {"recbench_run_s": recbench_s, "surprise_cross_validate_s": surprise_s,
+            "speedup": surprise_s / recbench_s}
+
+
+def render(record: dict) -> str:
+    lines = ["# Speed: recbench against Surprise's own routes (ml-100k)", "",
+             "## Full-ranking evaluation on u1 (one fit per model)", "",
+             "| algorithm | fit (s) | recbench evaluation (s) | Surprise route, scaled (s) | "
+             "speed-up | evaluation / fit |", "|---|---|---|---|---|---|"]
+    for r in record["fold"]:
+        lines.append(f"| {r['algorithm']} | {r['fit_s']:.2f} | {r['recbench_eval_s']:.2f} | "
+                     f"{r['surprise_route_s']:.1f} ({r['sampled_users']} of "
+                     f"{r['evaluated_users']} users timed) | {r['speedup']:.0f}x | "
+                     f"{r['eval_share_of_fit']:.2f} |")
+    f = record["five_fold"]
+    lines += ["", "## Whole 5-fold run, SVD + KNNWithMeans", "",
+              "| recbench run (every metric, tests, record, tables, plots) | Surprise cross_validate "
+              "(RMSE, MAE) | speed-up |", "|---|---|---|",
+              f"| {f['recbench_run_s']:.1f} s | {f['surprise_cross_validate_s']:.1f} s | "
+              f"{f['speedup']:.2f}x |", "", "## Targets", ""]
+    lines += [f"- {t['target']}: measured {t['measured']} — **{'met' if t['met'] else 'MISSED'}**"
+              for t in record["targets"]]
+    m = record["manifest"]
+    lines += ["", "## How it was measured", "",
+              "recbench's evaluation = scoring every candidate item (every catalogue item the "
+              "user did not rate in training) for every user with a relevant test item, plus "
+              "precision/recall/nDCG/MAP/hit@5,10,20, MRR, AUC, coverage, novelty, and RMSE/MAE "
+              "over the test ratings. Surprise's route = for each user, the anti-testset rows "
+              "as `Trainset.build_anti_testset` builds them, `algo.test`, and a sort (top-10, "
+              "no metric), timed on a seeded sample of the same users and scaled linearly. "
+              "Both use the same fitted Surprise model. The 5-fold comparison runs "
+              "`python -m recbench run` in a fresh process against in-process "
+              "`cross_validate(n_jobs=1)` including Surprise's file loading.", "",
+              f"- recbench {m['recbench_version']}, Python {m['python']}, " +
+              ", ".join(f"{k} {v}" for k, v in m["libraries"].items()),
+              f"- created {m['created']} on {m['platform']} ({m['machine']['cpus']} CPUs)",
+              "- command: `python benchmarks/speed.py`", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "datasets"))
+    p.add_argument("--sample-users", type=int, default=40)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--output-dir", default=str(ROOT / "results" / "speed"))
+    args = p.parse_args(argv)
+    data_dir = Path(args.data_dir)
+    if not (data_dir / "ml-100k" / "u.data").is_file():
+        print(f"ml-100k is not under {data_dir}; pass --data-dir.", file=sys.stderr)
+        return 2
+    dataset = load_dataset("ml-100k", data_dir)
+    fold = fold_benchmark(dataset, args.sample_users, args.seed)
+    five = five_fold_benchmark(data_dir, args.seed)
+    targets = []
+    for r in fold:
+        targets.append({"target": f"{r['algorithm']}: Surprise's route / recbench's evaluation >= 50",
+                        "measured": f"{r['speedup']:.0f}x", "met": r["speedup"] >= 50})
+        targets.append({"target": f"{r['algorithm']}: recbench's evaluation <= its fit",
+                        "measured": f"{r['eval_share_of_fit']:.2f} of the fit",
+                        "met": r["eval_share_of_fit"] <= 1.0})
+    targets.append({"target": "5-fold recbench run faster than Surprise's cross_validate",
+                    "measured": f"{five['speedup']:.2f}x", "met": five["speedup"] > 1.0})
+    record = {"manifest": {**run_environment(), "libraries": library_versions()},
+              "fold": fold, "five_fold": five, "targets": targets}
+    out = Path(args.output_dir)
+    atomic_write_text(out / "speed.json", json.dumps(record, indent=2) + "\n")
+    text = render(record)
+    atomic_write_text(out / "speed.md", text)
+    print(text)
+    return 0 if all(t["met"] for t in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Comparing two runs (A = reference, B = candidate) algorithm by algorithm.
+
+For every algorithm in both runs and every metric:
+
+* delta = mean(B) - mean(A);
+* its 95% interval: a paired t interval over the folds both runs share (same fold names),
+  or, with a single shared fold, a normal interval over the per-user paired differences;
+* significance: paired Wilcoxon signed-rank test on the per-user values, paired on
+  (fold, user), Holm-corrected per metric across the algorithms compared;
+* regressed: B is worse than A by more than ``tolerance`` (absolute, in the metric's own
+  direction: lower RMSE is better, higher nDCG is better).
+
+Pairing by (fold, user) is only meaningful when both runs split the same data the same way;
+``comparable`` reports whether dataset hash, split and seed agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from recbench.evaluation.aggregate import fold_interval
+from recbench.evaluation.significance import holm
+from recbench.metrics import higher_is_better
+
+
+def comparable(a: dict, b: dict) -> list[str]:
+    """Reasons the two records do not share folds (empty when they do)."""
+    ma, mb = a["manifest"], b["manifest"]
+    reasons = []
+    if ma["dataset"]["sha256"] != mb["dataset"]["sha256"]:
+        reasons.append("different datasets (SHA-256)")
+    for key in ("split", "n_folds", "seed", "test_size", "leave_out"):
+        if ma.get(key) != mb.get(key):
+            reasons.append(f"different {key} ({ma.get(key)} vs {mb.get(key)})")
+    return reasons
+
+
+def _by(record: dict) -> dict:
+    return {(r["algorithm"], r["metric"]): r for r in record["results"]}
+
+
+def _fold_values(record: dict, algorithm: str, metric: str) -> dict:
+    folds = [f["fold"] for f in record.get("folds", [])]
+    r = _by(record).get((algorithm, metric))
+    if r is None:
+        return {}
+    return {name: v for name, v in zip(folds, r.get("folds", [])) if v is not None}
+
+
+def compare_runs(a: dict, pu_a, b: dict, pu_b, metrics: list[str],
+                 algorithms: list[tuple[str, str]] | None = None,
+                 tolerance: float = 0.01) -> pd.DataFrame:
+    """One row per (metric, algorithm pair). ``algorithms`` lists (algorithm in A,
+    algorithm in B) pairs; by default every algorithm present in both."""
+    ra, rb = _by(a), _by(b)
+    if algorithms is None:
+        names_b = {alg for alg, _ in rb}
+        algorithms = [(x, x) for x in dict.fromkeys(alg for alg, _ in ra) if x in names_b]
+    share_folds = not comparable(a, b)
+    rows = []
+    for metric in metrics:
+        block = []
+        for alg_a, alg_b in algorithms:
+            x, y = ra.get((alg_a, metric)), rb.get((alg_b, metric))
+            if x is None or y is None or x.get("mean") is None or y.get("mean") is None:
+                continue
+            delta = y["mean"] - x["mean"]
+            lo = hi = p = np.nan
+            n_pairs = 0
+            paired = _paired_users(pu_a, alg_a, pu_b, alg_b, metric) if share_folds else None
+            fa, fb = _fold_values(a, alg_a, metric), _fold_values(b, alg_b, metric)
+            common = [f for f in fa if f in fb] if share_folds else []
+            if len(common) >= 2:
+                _, _, lo, hi = fold_interval([fb[f] - fa[f] for f in common])
+            elif paired is not None and len(paired) >= 2:
+                d = paired[:, 1] - paired[:, 0]
+                half = 1.96 * d.std(ddof=1) / np.sqrt(len(d))
+                lo, hi = delta - half, delta + half
+            if paired is not None and len(paired):
+                n_pairs = len(paired)
+                d = paired[:, 1] - paired[:, 0]
+                p = 1.0 if np.allclose(d, 0) else float(stats.wilcoxon(paired[:, 0], paired[:, 1]).pvalue)
+            worse = -delta if higher_is_better(metric) else delta
+            block.append({"metric": metric, "algorithm_a": alg_a, "algorithm_b": alg_b,
+                          "mean_a": x["mean"], "mean_b": y["mean"], "delta": delta,
+                          "ci_low": lo, "ci_high": hi, "n_pairs": n_pairs, "wilcoxon_p": p,
+                          "regressed": bool(worse > tolerance)})
+        ps = [r["wilcoxon_p"] for r in block]
+        finite = [i for i, v in enumerate(ps) if np.isfinite(v)]
+        adjusted = holm([ps[i] for i in finite]) if finite else []
+        for r in block:
+            r["wilcoxon_p_holm"] = np.nan
+        for i, v in zip(finite, adjusted):
+            block[i]["wilcoxon_p_holm"] = float(v)
+        rows.extend(block)
+    return pd.DataFrame(rows, columns=["metric", "algorithm_a", "algorithm_b", "mean_a", "mean_b",
+                                       "delta", "ci_low", "ci_high", "n_pairs", "wilcoxon_p",
+                                       "wilcoxon_p_holm", "regressed"])
+
+
+def _paired_users(pu_a, alg_a, pu_b, alg_b, metric):
+    if pu_a is None or pu_b is None or metric not in pu_a or metric not in pu_b:
+        return None
+    left = pu_a.loc[pu_a["algorithm"] == alg_a, ["fold", "user", metric]]
+    right = pu_b.loc[pu_b["algorithm"] == alg_b, ["fold", "user", metric]]
+    both = left.merge(right, on=["fold", "user"], suffixes=("_a", "_b")).dropna()
+    return both[[f"{metric}_a", f"{metric}_b"]].to_numpy(float)
