@@ -38,12 +38,14 @@ def aggregate(sims: np.ndarray, devs: np.ndarray, k: int, min_k: int):
     deviation (0 where it does not apply) and whether at least ``min_k`` neighbours counted."""
     used = top_k_mask(sims, k) & (sims > 0)
     weights = np.where(used, sims, 0.0)
-    sum_sim = weights.sum(axis=1)
-    sum_dev = weights @ devs
-    enough = used.sum(axis=1) >= min_k
+    sums = weights @ np.column_stack([devs, np.ones(len(devs))])    # sum_dev, sum_sim
+    sum_dev, sum_sim = sums[:, 0], sums[:, 1]
+    ok = sum_sim != 0       # some neighbour counted (weights are positive)
+    if min_k > 1:
+        ok &= used.sum(axis=1) >= min_k
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_dev = np.where(enough & (sum_sim != 0), sum_dev / sum_sim, 0.0)
-    return mean_dev, enough & (sum_sim != 0)
+        mean_dev = np.where(ok, sum_dev / sum_sim, 0.0)
+    return mean_dev, ok
 
 
 def neighbour_lists(yr: dict, n_y: int):

@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import surprise
+from scipy import sparse
 from surprise.prediction_algorithms.predictions import PredictionImpossible
 
 from recbench.algorithms.base import Algorithm, pair_scores, positions
@@ -203,31 +204,30 @@ class _KNN(SurpriseAlgorithm):
         rows = np.flatnonzero(xs >= 0)
         cols = np.flatnonzero(ys >= 0)
         few = np.array([len(self.neighbours_[y]) <= self.k for y in ys[cols]], dtype=bool)
-        step = max(1, 20_000_000 // max(1, self.model_.sim.shape[0]))
-        for start in range(0, int(few.sum()), step):
-            chunk = cols[few][start:start + step]
-            view[np.ix_(rows, chunk)] = self._columns_without_selection(xs[rows], ys[chunk])
-        for col in cols[~few]:
-            view[rows, col] = self._column(xs[rows], ys[col])
+        if few.any():
+            view[np.ix_(rows, cols[few])] = self._columns_without_selection(xs[rows], ys[cols[few]])
+        many = cols[~few]
+        if len(many):
+            view[np.ix_(rows, many)] = np.column_stack([self._column(xs[rows], y) for y in ys[many]])
         return out
 
     def _columns_without_selection(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Many y at once when each has at most k neighbours, so every neighbour with a
-        positive similarity counts: the weighted sums become matrix products."""
+        positive similarity counts: the weighted sums become (sparse) matrix products."""
         n_x = self.model_.sim.shape[0]
         lengths = [len(self.neighbours_[y]) for y in ys]
-        who = np.concatenate([self.neighbours_[y] for y in ys]) if ys.size else np.zeros(0, int)
+        who = np.concatenate([self.neighbours_[y] for y in ys])
         col = np.repeat(np.arange(len(ys)), lengths)
-        devs = np.zeros((n_x, len(ys)))
-        rated = np.zeros((n_x, len(ys)))
-        devs[who, col] = np.concatenate([self._deviations(y) for y in ys]) if ys.size else 0.0
-        rated[who, col] = 1.0
+        devs = sparse.csr_matrix((np.concatenate([self._deviations(y) for y in ys]), (who, col)),
+                                 shape=(n_x, len(ys)))
+        rated = sparse.csr_matrix((np.ones(len(who)), (who, col)), shape=(n_x, len(ys)))
         sims = self.model_.sim[xs]
-        positive = sims > 0
-        weights = np.where(positive, sims, 0.0)
-        sum_sim, sum_dev = weights @ rated, weights @ devs
-        enough = positive.astype(float) @ rated >= self.min_k
-        ok = enough & (sum_sim != 0)
+        weights = np.where(sims > 0, sims, 0.0)
+        sum_sim = np.asarray((rated.T @ weights.T).T)
+        sum_dev = np.asarray((devs.T @ weights.T).T)
+        ok = sum_sim != 0
+        if self.min_k > 1:
+            ok &= np.asarray((rated.T @ (sims > 0).T.astype(float)).T) >= self.min_k
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_dev = np.where(ok, sum_dev / sum_sim, 0.0)
         return self._combine(xs[:, None], ys[None, :], mean_dev, ok)
