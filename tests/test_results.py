@@ -187,3 +187,17 @@ def test_committed_results_regenerate_byte_for_byte():
     folders = sorted(p.parent for p in (ROOT / "results").glob("*/run.json"))
     assert folders, "no committed run records under results/"
     assert main(["tables", *map(str, folders), "--check"]) == 0
+
+
+def test_suite_runs_every_experiment_file_of_a_folder(experiment, tmp_path):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    shutil.copy(experiment, suite / "tiny.toml")
+    (suite / "second.toml").write_text(experiment.read_text().replace('name = "tiny"', 'name = "second"')
+                                       .replace("folds = 3", "folds = 2"))
+    out = tmp_path / "results"
+    assert main(["run", "--suite", str(suite), "--output-dir", str(out), "-q"]) == 0
+    assert sorted(p.parent.name for p in out.glob("*/run.json")) == ["second", "tiny"]
+    second = json.loads((out / "second" / "run.json").read_text())
+    assert second["manifest"]["n_folds"] == 2
+    assert main(["tables", "--results-dir", str(out), "--check"]) == 0

@@ -28,8 +28,13 @@ from recbench.algorithms.neighbourhood import aggregate, neighbour_lists
 def build_trainset(train: pd.DataFrame):
     """A Surprise trainset with the ratings of ``train`` in row order."""
     scale = (float(train["rating"].min()), float(train["rating"].max()))
-    data = surprise.Dataset.load_from_df(train[["user", "item", "rating"]],
+    # what Dataset.load_from_df builds, without iterating the frame row by row in pandas
+    data = surprise.Dataset.load_from_df(train[["user", "item", "rating"]].iloc[:0],
                                          surprise.Reader(rating_scale=scale))
+    data.raw_ratings = list(zip(train["user"].to_numpy(dtype=object).tolist(),
+                                train["item"].to_numpy(dtype=object).tolist(),
+                                train["rating"].to_numpy(dtype=float).tolist(),
+                                [None] * len(train)))
     return data.build_full_trainset()
 
 
@@ -236,9 +241,15 @@ class _KNN(SurpriseAlgorithm):
         out = self._fallback(u, i)
         xs, ys = (u, i) if self.user_based else (i, u)
         known = np.flatnonzero((u >= 0) & (i >= 0))
-        order = known[np.argsort(ys[known], kind="stable")]
-        groups = np.split(order, np.flatnonzero(np.diff(ys[order])) + 1)
-        for idx in groups:
+        few = np.array([len(self.neighbours_[y]) <= self.k for y in ys[known]], dtype=bool)
+        if few.any():       # one block over the distinct x and y of these pairs, then pick
+            idx = known[few]
+            ux, x_at = np.unique(xs[idx], return_inverse=True)
+            uy, y_at = np.unique(ys[idx], return_inverse=True)
+            out[idx] = self._columns_without_selection(ux, uy)[x_at, y_at]
+        rest = known[~few]
+        order = rest[np.argsort(ys[rest], kind="stable")]
+        for idx in np.split(order, np.flatnonzero(np.diff(ys[order])) + 1):
             if len(idx):
                 out[idx] = self._column(xs[idx], ys[idx[0]])
         return out

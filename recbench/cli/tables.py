@@ -7,16 +7,22 @@ import sys
 from pathlib import Path
 
 from recbench.errors import RecbenchError
-from recbench.reporting.record import read_run
-from recbench.reporting.render import results_csv, results_json, stale_tables, table, write_tables
+from recbench.reporting.record import atomic_write_bytes, read_json, read_run
+from recbench.reporting.render import render_files, results_csv, results_json, table
+from recbench.reporting.speed import render_speed
+from recbench.reporting.transfer import transfer_files
 
 FORMATS = ("github", "plain", "latex", "html", "csv", "json")
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("tables", help="re-render results tables from stored run records")
+    p = sub.add_parser("tables", help="re-render results tables from stored run records",
+                       description="Re-render, from the stored records alone: every run folder "
+                                   "RESULTS_DIR/<name>/ (run.json), the transfer study "
+                                   "(RESULTS_DIR/transfer/*.json) and the speed page "
+                                   "(RESULTS_DIR/speed/speed.json).")
     p.add_argument("runs", nargs="*",
-                   help="run folders (default: every RESULTS_DIR/<name>/ holding a run.json)")
+                   help="run folders (default: everything under RESULTS_DIR, see above)")
     p.add_argument("--results-dir", default="results", help="where the suite's runs live (default results)")
     p.add_argument("--format", choices=FORMATS,
                    help="print every table in this format instead of rewriting the files")
@@ -28,33 +34,52 @@ def add_parser(sub) -> None:
 def run_folders(args) -> list[Path]:
     if args.runs:
         return [Path(r) if Path(r).is_dir() else Path(r).parent for r in args.runs]
-    folders = sorted(p.parent for p in Path(args.results_dir).glob("*/run.json"))
-    if not folders:
-        raise RecbenchError(f"no run records (*/run.json) under {args.results_dir}/; "
-                            f"run `recbench run --suite` first.")
-    return folders
+    return sorted(p.parent for p in Path(args.results_dir).glob("*/run.json"))
+
+
+def other_records(args) -> list[tuple[Path, dict[str, bytes]]]:
+    """(folder, rendered files) of the transfer and speed records under RESULTS_DIR."""
+    if args.runs:
+        return []
+    out = []
+    for path in sorted(Path(args.results_dir).glob("transfer/*.json")):
+        out.append((path.parent, transfer_files(read_json(path))))
+    speed = Path(args.results_dir) / "speed" / "speed.json"
+    if speed.is_file():
+        out.append((speed.parent, {"speed.md": render_speed(read_json(speed)).encode()}))
+    return out
 
 
 def cmd_tables(args) -> int:
-    stale = 0
-    for folder in run_folders(args):
-        record, _ = read_run(folder)
-        if args.format:
+    folders = run_folders(args)
+    if not folders and not args.runs and not other_records(args):
+        raise RecbenchError(f"no run records (*/run.json) under {args.results_dir}/; "
+                            f"run `recbench run --suite` first.")
+    if args.format:
+        for folder in folders:
+            record, _ = read_run(folder)
             name = (record.get("experiment") or {}).get("name") or folder.name
             if args.format == "csv":
-                body = results_csv(record)
+                print(results_csv(record), end="")
             elif args.format == "json":
-                body = results_json(record)
+                print(results_json(record), end="")
             else:
-                body = table(record, args.format)
-            print(f"{name}\n\n{body}\n" if args.format not in ("csv", "json") else body)
-        elif args.check:
-            diff = stale_tables(folder, record)
-            stale += bool(diff)
-            print(f"{folder}: " + (f"differs from its record: {', '.join(diff)}" if diff else "up to date"))
-        else:
-            changed = write_tables(folder, record)
-            if not args.quiet:
-                print(f"{folder}: " + (f"rewrote {', '.join(changed)}" if changed else "unchanged"),
-                      file=sys.stderr)
+                print(f"{name}\n\n{table(record, args.format)}\n")
+        return 0
+    outputs = [(folder, render_files(read_run(folder)[0])) for folder in folders]
+    outputs += other_records(args)
+    stale = 0
+    for folder, files in outputs:
+        differ = [n for n, data in files.items()
+                  if not (folder / n).is_file() or (folder / n).read_bytes() != data]
+        if args.check:
+            stale += bool(differ)
+            print(f"{folder}: " + (f"differs from its record: {', '.join(differ)}" if differ
+                                   else "up to date"))
+            continue
+        for n in differ:
+            atomic_write_bytes(folder / n, files[n])
+        if not args.quiet:
+            print(f"{folder}: " + (f"rewrote {', '.join(differ)}" if differ else "unchanged"),
+                  file=sys.stderr)
     return 1 if stale else 0

@@ -3,24 +3,17 @@ gain over training from scratch as the target's training data shrinks."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-
-from tabulate import tabulate
 
 from recbench.algorithms.registry import parse_param
 from recbench.datasets import load_dataset
 from recbench.errors import ConfigError
 from recbench.evaluation.transfer import FRACTIONS, TransferSettings, run_transfer
 from recbench.reporting.manifest import library_versions, run_environment
-from recbench.reporting.plots import transfer_plot
-from recbench.reporting.record import _clean, atomic_write_text
-
-COLUMNS = ["fraction", "n_train", "scratch_rmse", "transfer_rmse", "gain_rmse",
-           "gain_rmse_ci", "baselineonly_rmse", "scratch_mae", "transfer_mae", "gain_mae"]
+from recbench.reporting.record import _clean, atomic_write_bytes, atomic_write_text, read_json
+from recbench.reporting.transfer import record_name, transfer_files, transfer_table
 
 
 def add_parser(sub) -> None:
@@ -57,13 +50,12 @@ def cmd_transfer(args) -> int:
     out = run_transfer(source, target, settings)
     record = {"manifest": {"command": " ".join(["recbench", *args.argv]), **run_environment(),
                            "libraries": library_versions()}, **out}
-    name = f"{source.name}-to-{target.name}"
     folder = Path(args.output_dir)
-    title = f"Transfer {source.name} -> {target.name}"
+    name = record_name(record)
     atomic_write_text(folder / f"{name}.json", json.dumps(_clean(record), indent=2) + "\n")
-    atomic_write_text(folder / f"{name}.csv", transfer_csv(out["summary"]))
-    transfer_plot(out["summary"], title, folder / name)
-    atomic_write_text(folder / f"{name}.md", render_transfer(record, name))
+    stored = read_json(folder / f"{name}.json")     # render from what is on disk
+    for file_name, data in transfer_files(stored).items():
+        atomic_write_bytes(folder / file_name, data)
     print(transfer_table(out["summary"], "github"))
     if not args.quiet:
         print(f"Written to {folder}/{name}.{{md,csv,json,png,svg}}", file=sys.stderr)
@@ -80,54 +72,3 @@ def _fractions(text: str) -> tuple[float, ...]:
     return tuple(sorted(values))
 
 
-def _cell(rec: dict, col: str) -> str:
-    v = rec[col]
-    if col == "fraction":
-        return f"{100 * v:g}%"
-    if col == "n_train":
-        return f"{v:,}"
-    if col.endswith("_ci"):
-        return "-" if v[0] is None else f"[{v[0]:+.4f}, {v[1]:+.4f}]"
-    return f"{v:+.4f}" if col.startswith("gain") else f"{v:.4f}"
-
-
-def transfer_table(summary: list[dict], fmt: str) -> str:
-    headers = ["target train share", "ratings", "RMSE scratch", "RMSE transfer", "RMSE gain",
-               "gain 95% CI", "RMSE BaselineOnly", "MAE scratch", "MAE transfer", "MAE gain"]
-    rows = [[_cell(_clean(rec), c) for c in COLUMNS] for rec in summary]
-    return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
-
-
-def transfer_csv(summary: list[dict]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([c for c in COLUMNS if not c.endswith("_ci")] + ["gain_rmse_ci_low", "gain_rmse_ci_high"])
-    for rec in summary:
-        w.writerow([f"{rec[c]:.6g}" if isinstance(rec[c], float) else rec[c]
-                    for c in COLUMNS if not c.endswith("_ci")] +
-                   [f"{x:.6g}" for x in rec["gain_rmse_ci"]])
-    return buf.getvalue()
-
-
-def render_transfer(record: dict, name: str) -> str:
-    p, m = record["protocol"], record["manifest"]
-    lines = [f"# Transfer: {p['source']['name']} -> {p['target']['name']}", "",
-             transfer_table(record["summary"], "github"), "",
-             "Mean over folds. Gain = scratch - transfer (positive: pre-training helped), "
-             "with a 95% t interval of the per-fold paired differences.", "",
-             f"![RMSE against the target's training share]({name}.png) ([SVG]({name}.svg))", "",
-             "## Protocol", "",
-             f"- source {p['source']['name']} ({p['source']['n_ratings']:,} ratings, SHA-256 "
-             f"`{p['source']['sha256']}`), target {p['target']['name']} "
-             f"({p['target']['n_ratings']:,} ratings, SHA-256 `{p['target']['sha256']}`)",
-             f"- split {p['split']}" + (f" ({p['n_folds']} folds)" if p["n_folds"] else "") +
-             f", seed {p['seed']}; subsets: {p['subsets']}",
-             *[f"- {k}: {v}" for k, v in p["variants"].items()],
-             f"- metrics: {p['metrics']}",
-             f"- model parameters: `{json.dumps(record['params'], sort_keys=True)}`", "",
-             "## Manifest", "",
-             f"- recbench {m['recbench_version']}, Python {m['python']}, " +
-             ", ".join(f"{k} {v}" for k, v in m["libraries"].items()),
-             f"- created {m['created']} on {m['platform']} ({m['machine']['cpus']} CPUs)",
-             f"- command: `{m['command']}`", ""]
-    return "\n".join(lines)

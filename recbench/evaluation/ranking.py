@@ -38,26 +38,35 @@ def _matrix(users: pd.Index, catalog: pd.Index, frame: pd.DataFrame) -> sparse.c
     return sparse.csr_matrix((data, (rows[keep], cols[keep])), shape=(len(users), len(catalog)))
 
 
-def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.Generator):
-    """Each row's items in ranked order: score descending, ties by a random key in [0, 1);
-    items that are not candidates come last. Returns (order, dense score ranks)."""
+def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.Generator,
+                    top: int | None = None):
+    """Each row's ranking: score descending, ties by a random key in [0, 1); items that are
+    not candidates come last. Returns ``(order, key, dense)``: the first ``top`` items of
+    each row in ranked order (all items when ``top`` is None), the sort key (lower = ranked
+    higher) and the dense score ranks."""
     dense = metrics.dense_ranks(np.where(candidates, scores, -np.inf))
     # dense rank + key sorts by (rank, key): the key only reorders items of equal score
-    order = np.argsort(dense + rng.random(scores.shape), axis=1)
-    return order, dense
+    key = dense + rng.random(scores.shape)
+    n = scores.shape[1]
+    if top is None or top >= n:
+        return np.argsort(key, axis=1), key, dense
+    head = np.argpartition(key, top - 1, axis=1)[:, :top]
+    head = np.take_along_axis(head, np.argsort(np.take_along_axis(key, head, axis=1), axis=1), axis=1)
+    return head, key, dense
 
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int],
                      threshold: float, rng: np.random.Generator,
                      batch_cells: int = 2_000_000) -> RankingOutcome:
-    catalog = pd.Index(np.unique(train["item"].to_numpy(dtype=str)))
+    catalog = pd.Index(np.sort(train["item"].unique().astype(str)))
     relevant = test[(test["rating"] >= threshold) & test["item"].isin(catalog)]
     eval_users = pd.Index(pd.unique(relevant["user"].to_numpy(dtype=str)))
     all_test_users = test["user"].nunique()
     train_m = _matrix(eval_users, catalog, train)
     rel_m = _matrix(eval_users, catalog, relevant)
     n_train_users = train["user"].nunique()
-    item_users = train.groupby("item")["user"].nunique().reindex(catalog).to_numpy(float)
+    # a fold holds each (user, item) pair once, so an item's ratings count its users
+    item_users = train["item"].value_counts().reindex(catalog).to_numpy(float)
     popularity = np.maximum(item_users, 1.0) / n_train_users
     kmax = max(ks)
     step = max(1, batch_cells // max(1, len(catalog)))
@@ -70,9 +79,8 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
         _check_scores(algo, scores, len(users), len(catalog))
         candidates = ~train_m[start:start + step].toarray()
         rel = rel_m[start:start + step].toarray() & candidates
-        order, dense = rank_candidates(scores, candidates, rng)
-        ranked_rel = np.take_along_axis(rel, order, axis=1)
-        top = order[:, :kmax]
+        top, key, dense = rank_candidates(scores, candidates, rng, top=kmax)
+        ranked_rel = np.take_along_axis(rel, top, axis=1)      # the top kmax only
         top = np.where(np.take_along_axis(candidates, top, axis=1), top, -1)
         recommended.append(top)
         n_rel = rel.sum(axis=1)
@@ -85,7 +93,9 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
             values[f"map@{k}"] = metrics.average_precision_at_k(ranked_rel, n_rel, k)
             values[f"hit@{k}"] = metrics.hit_rate_at_k(ranked_rel, k)
             values[f"novelty@{k}"] = metrics.novelty(top[:, :k], popularity)
-        values["mrr"] = metrics.reciprocal_rank(np.argmax(ranked_rel, axis=1) + 1)
+        # rank of the first relevant item = 1 + items whose key sorts before its key
+        first = np.where(rel, key, np.inf).min(axis=1)
+        values["mrr"] = metrics.reciprocal_rank((key < first[:, None]).sum(axis=1) + 1)
         values["auc"] = metrics.auc_score(scores, rel, candidates, dense=dense)
         rows.append(pd.DataFrame(values))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -19,7 +19,8 @@ def evaluate_ratings(algo, train: pd.DataFrame, test: pd.DataFrame, scale: tuple
     seconds = time.perf_counter() - t0
     pred = np.clip(pred, scale[0], scale[1])
     truth = test["rating"].to_numpy(float)
-    known = (test["user"].isin(set(train["user"])) & test["item"].isin(set(train["item"]))).to_numpy()
+    known = (test["user"].isin(train["user"].unique())
+             & test["item"].isin(train["item"].unique())).to_numpy()
     values = {
         "rmse": metrics.root_mean_squared_error(truth, pred),
         "mae": metrics.mean_absolute_error(truth, pred),

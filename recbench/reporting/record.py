@@ -56,7 +56,8 @@ def write_run(folder: Path, record: dict, per_user: pd.DataFrame) -> Path:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".per_user.", suffix=".csv.gz")
     os.close(fd)
     try:
-        per_user.to_csv(tmp, index=False, compression={"method": "gzip", "mtime": 0})
+        per_user.to_csv(tmp, index=False, float_format="%.8g",
+                        compression={"method": "gzip", "mtime": 0})
         os.chmod(tmp, 0o644)
         os.replace(tmp, folder / "per_user.csv.gz")
     except BaseException:
@@ -72,11 +73,16 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
     run_json = folder / "run.json"
     if not run_json.is_file():
         raise RecbenchError(f"{path} is not a run record: {run_json} does not exist.")
-    try:
-        record = json.loads(run_json.read_text())
-    except json.JSONDecodeError as exc:
-        raise RecbenchError(f"{run_json}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+    record = read_json(run_json)
     per_user_path = folder / "per_user.csv.gz"
     per_user = pd.read_csv(per_user_path, dtype={"user": str, "fold": str}) \
         if per_user_path.is_file() else None
     return record, per_user
+
+
+def read_json(path: Path) -> dict:
+    """A JSON record, with a one-line error naming the file when it is broken."""
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise RecbenchError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None

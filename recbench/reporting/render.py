@@ -155,9 +155,3 @@ def write_tables(folder: Path, record: dict) -> list[str]:
             atomic_write_bytes(path, data)
             changed.append(name)
     return changed
-
-
-def stale_tables(folder: Path, record: dict) -> list[str]:
-    """Names of rendered files that are missing or differ from what the record gives."""
-    return [name for name, data in render_files(record).items()
-            if not (Path(folder) / name).is_file() or (Path(folder) / name).read_bytes() != data]
