@@ -146,3 +146,16 @@ def test_transfer_rejects_bad_fractions(capsys):
     from recbench.cli.main import main
     assert main(["transfer", "--fractions", "0,1"]) == 2
     assert "(0, 1]" in capsys.readouterr().err
+
+
+def test_source_parameter_pretrains_inside_fit():
+    """``--param mlp-transfer.source=ml-latest-small``: fit loads the embedded dataset,
+    pre-trains on it, then fine-tunes; the result differs from training from scratch."""
+    from tests.conftest import tiny_ratings
+    train = tiny_ratings(n_users=40, n_items=50, density=0.4, seed=2)
+    params = {"max_iter": 2, "max_train_pairs": 5000, "random_state": 0}
+    warm = TransferMLP(source="ml-latest-small", **params).fit(train)
+    cold = TransferMLP(**params).fit(train)
+    assert warm.pretrained_on_ == 100_836 and not hasattr(cold, "pretrained_on_")
+    users, items = train["user"].to_numpy()[:20], train["item"].to_numpy()[:20]
+    assert not np.allclose(warm.predict(users, items), cold.predict(users, items))
