@@ -1,6 +1,5 @@
 """``recbench run`` and ``recbench compare`` end to end on a small rating file."""
 
-import gzip
 import json
 
 import pandas as pd

@@ -1,7 +1,6 @@
 """The ranking protocol on real data (ml-100k u1): chance, oracle and an independent loop."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from recbench.algorithms import Algorithm
