@@ -211,15 +211,7 @@ class TransferMLP(_PairMLP):
         self.max_train_pairs, self.random_state = max_train_pairs, random_state
 
     def pretrain(self, ratings: pd.DataFrame, items: pd.DataFrame | None) -> "TransferMLP":
-        rng = np.random.default_rng(np.random.SeedSequence(self._seed(), spawn_key=(1,)))
-        self.pairs_ = PairFeatures().fit(ratings, items)
-        sample = self._sample(ratings, self.max_train_pairs, rng)
-        X = self._pair_features(sample["user"].to_numpy(str), sample["item"].to_numpy(str),
-                                sample["rating"].to_numpy(float))
-        self.scaler_ = StandardScaler().fit(X)
-        mlp = self._new_mlp().set_params(learning_rate_init=self.learning_rate)
-        self.mlp_ = train_mlp(mlp, self.scaler_.transform(X), sample["rating"].to_numpy(float),
-                              self.max_iter, rng)
+        self._learn(ratings, items, stream=1, warm=False)
         self.pretrained_on_ = len(ratings)
         return self
 
@@ -228,10 +220,15 @@ class TransferMLP(_PairMLP):
             from recbench.datasets import load_dataset
             src = load_dataset(self.source, self.source_data_dir)
             self.pretrain(src.ratings, src.items)
-        rng = np.random.default_rng(np.random.SeedSequence(self._seed(), spawn_key=(2,)))
-        warm = hasattr(self, "pretrained_on_")
-        self.pairs_ = PairFeatures().fit(train, items)
-        sample = self._sample(train, self.max_train_pairs, rng)
+        self._learn(train, items, stream=2, warm=hasattr(self, "pretrained_on_"))
+        return self
+
+    def _learn(self, ratings, items, stream: int, warm: bool) -> None:
+        """Statistics from ``ratings``, then training: from random weights and a new feature
+        scaling, or (``warm``) from the current weights and scaling at the fine-tuning rate."""
+        rng = np.random.default_rng(np.random.SeedSequence(self._seed(), spawn_key=(stream,)))
+        self.pairs_ = PairFeatures().fit(ratings, items)
+        sample = self._sample(ratings, self.max_train_pairs, rng)
         X = self._pair_features(sample["user"].to_numpy(str), sample["item"].to_numpy(str),
                                 sample["rating"].to_numpy(float))
         if warm:
@@ -241,7 +238,6 @@ class TransferMLP(_PairMLP):
             mlp = self._new_mlp().set_params(learning_rate_init=self.learning_rate)
         self.mlp_ = train_mlp(mlp, self.scaler_.transform(X), sample["rating"].to_numpy(float),
                               self.max_iter, rng)
-        return self
 
     def _seed(self) -> int:
         return 0 if self.random_state is None else int(self.random_state)

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from recbench.errors import RecbenchError
-from recbench.reporting.record import atomic_write_bytes, read_json, read_run
-from recbench.reporting.render import render_files, results_csv, results_json, table
+from recbench.reporting.record import read_json, read_run
+from recbench.reporting.render import render_files, results_csv, results_json, sync_files, table
 from recbench.reporting.speed import render_speed
 from recbench.reporting.transfer import transfer_files
 
@@ -70,15 +70,12 @@ def cmd_tables(args) -> int:
     outputs += other_records(args)
     stale = 0
     for folder, files in outputs:
-        differ = [n for n, data in files.items()
-                  if not (folder / n).is_file() or (folder / n).read_bytes() != data]
+        differ = sync_files(folder, files, write=not args.check)
         if args.check:
             stale += bool(differ)
             print(f"{folder}: " + (f"differs from its record: {', '.join(differ)}" if differ
                                    else "up to date"))
             continue
-        for n in differ:
-            atomic_write_bytes(folder / n, files[n])
         if not args.quiet:
             print(f"{folder}: " + (f"rewrote {', '.join(differ)}" if differ else "unchanged"),
                   file=sys.stderr)

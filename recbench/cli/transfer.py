@@ -12,7 +12,8 @@ from recbench.datasets import load_dataset
 from recbench.errors import ConfigError
 from recbench.evaluation.transfer import FRACTIONS, TransferSettings, run_transfer
 from recbench.reporting.manifest import library_versions, run_environment
-from recbench.reporting.record import _clean, atomic_write_bytes, atomic_write_text, read_json
+from recbench.reporting.record import _clean, atomic_write_text, read_json
+from recbench.reporting.render import sync_files
 from recbench.reporting.transfer import record_name, transfer_files, transfer_table
 
 
@@ -54,8 +55,7 @@ def cmd_transfer(args) -> int:
     name = record_name(record)
     atomic_write_text(folder / f"{name}.json", json.dumps(_clean(record), indent=2) + "\n")
     stored = read_json(folder / f"{name}.json")     # render from what is on disk
-    for file_name, data in transfer_files(stored).items():
-        atomic_write_bytes(folder / file_name, data)
+    sync_files(folder, transfer_files(stored))
     print(transfer_table(out["summary"], "github"))
     if not args.quiet:
         print(f"Written to {folder}/{name}.{{md,csv,json,png,svg}}", file=sys.stderr)

@@ -45,6 +45,15 @@ def significant_vs_best(record: dict) -> dict:
     return marks
 
 
+def legend() -> str:
+    """What the numbers and marks of a results table mean."""
+    return ("Mean ± std across folds (a single split shows ± the half-width of a 95% bootstrap "
+            "interval over users). `(best)` marks the best value of a column; `*` a significant "
+            "difference from it (paired Wilcoxon test over users, Holm-adjusted p < "
+            f"{SIGNIFICANCE_LEVEL}). fit_time_s and score_time_s are seconds per fold. "
+            "Definitions: `recbench list metrics`; protocol: docs/protocol.md.")
+
+
 def table(record: dict, fmt: str = "github") -> str:
     """The results table with published reference numbers (when the experiment has any)."""
     exp = record.get("experiment") or {}
@@ -59,10 +68,7 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
     lines = [f"# {title}: {d['name']}, split {m['split']}", ""]
     if exp.get("description"):
         lines += [exp["description"], ""]
-    lines += [table(record, "github"), "",
-              "Mean ± std across folds (single split: half-width of a 95% bootstrap interval "
-              "over users). `(best)` marks the best value; `*` a significant difference from "
-              f"it (paired Wilcoxon over users, Holm-adjusted p < {SIGNIFICANCE_LEVEL})."]
+    lines += [table(record, "github"), "", legend()]
     if exp.get("published"):
         lines += ["", "`published …` columns: " + (exp.get("published_source") or
                                                       "reference numbers given in the experiment file") + "."]
@@ -146,12 +152,17 @@ def render_files(record: dict) -> dict[str, bytes]:
     return files
 
 
+def sync_files(folder: Path, files: dict[str, bytes], write: bool = True) -> list[str]:
+    """Names of ``files`` missing from ``folder`` or different there; (re)written unless
+    ``write`` is False."""
+    differ = [name for name, data in files.items()
+              if not (Path(folder) / name).is_file() or (Path(folder) / name).read_bytes() != data]
+    if write:
+        for name in differ:
+            atomic_write_bytes(Path(folder) / name, files[name])
+    return differ
+
+
 def write_tables(folder: Path, record: dict) -> list[str]:
-    """(Re)writes every rendered file; returns the names whose bytes changed."""
-    changed = []
-    for name, data in render_files(record).items():
-        path = Path(folder) / name
-        if not path.is_file() or path.read_bytes() != data:
-            atomic_write_bytes(path, data)
-            changed.append(name)
-    return changed
+    """(Re)writes every file rendered from a run record; returns the names that changed."""
+    return sync_files(folder, render_files(record))
