@@ -15,7 +15,7 @@ from recbench.evaluation.config import ExperimentFile, load_experiment
 from recbench.evaluation.significance import paired_tests
 from recbench.reporting.manifest import build_manifest
 from recbench.reporting.record import read_run, write_run
-from recbench.reporting.render import SIGNIFICANCE_LEVEL, table, write_tables
+from recbench.reporting.render import legend, table, write_tables
 from recbench.reporting.tables import tested_metrics
 
 
@@ -106,8 +106,7 @@ def run_one(args, spec: ExperimentFile | None) -> int:
     stored, _ = read_run(folder)          # render from what is on disk, as `recbench tables` will
     write_tables(folder, stored)
     print(table(stored, args.format))
-    print(f"\n* differs significantly from the best (paired Wilcoxon over users, Holm-adjusted "
-          f"p < {SIGNIFICANCE_LEVEL}).")
+    print(f"\n{legend().replace('`', '')}")
     for f in outcome.failures:
         print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
     if not args.quiet:
