@@ -10,7 +10,8 @@ reports, to keep scheduler noise out of the ratios:
    Surprise's own model):
    * recbench's full-ranking evaluation: scoring every candidate item for every evaluated
      user plus every ranking metric (evaluate_ranking) and every rating metric
-     (evaluate_ratings);
+     (evaluate_ratings); the KNN kernels use a thread per core, so it is timed again with
+     RECBENCH_THREADS=1 (Surprise's fit and route run on one core);
    * Surprise's route to top-N lists (its FAQ recipe): for each user, the anti-testset of
      the items they did not rate (as ``Trainset.build_anti_testset`` builds it),
      ``algo.test`` on it, and a sort of the estimates. Timed on a seeded sample of the
@@ -93,6 +94,11 @@ def fold_benchmark(dataset, sample_users: int, seed: int, repeats: int) -> list[
             return ranking
 
         eval_s, ranking = best_of(repeats, evaluate)
+        os.environ["RECBENCH_THREADS"] = "1"       # the same, with the KNN kernels on one core
+        try:
+            one_core_s, _ = best_of(repeats, evaluate)
+        finally:
+            os.environ.pop("RECBENCH_THREADS")
         users = ranking.per_user["user"].to_numpy(dtype=str)
         sample = np.random.default_rng(seed).choice(users, min(sample_users, len(users)), replace=False)
         route_s, _ = best_of(repeats, lambda: surprise_route_seconds(algo.model_, algo.model_.trainset, sample))
@@ -104,7 +110,8 @@ def fold_benchmark(dataset, sample_users: int, seed: int, repeats: int) -> list[
                      "surprise_route_s": per_user * n_all, "speedup": per_user * n_all / eval_s,
                      "surprise_same_users_s": per_user * len(users),
                      "speedup_same_users": per_user * len(users) / eval_s,
-                     "eval_share_of_fit": eval_s / fit_s})
+                     "eval_share_of_fit": eval_s / fit_s, "recbench_eval_one_core_s": one_core_s,
+                     "eval_one_core_share_of_fit": one_core_s / fit_s})
     return rows
 
 

@@ -1,15 +1,8 @@
-"""Vectorised k-nearest-neighbour aggregation, equal to Surprise's ``estimate``.
+"""Top-k weighted neighbour averages in numpy, for the TF-IDF content filter's rating
+predictions: per target row, the ``k`` largest similarities (earlier columns first among
+ties), of which only the positive ones count, weight the neighbours' deviations.
 
-Surprise's KNN models (user-based: x = user, y = item; item-based: the other way round)
-estimate r(x, y) from the neighbours x2 of x that rated y, taken in the order of
-``trainset.yr[y]``: the ``k`` with the largest similarity (``heapq.nlargest``, which keeps
-the earlier neighbour among equal similarities), of which only those with a positive
-similarity count:
-
-    est = base(x, y) + sum_j sim(x, x2_j) * dev(x2_j, y) / sum_j sim(x, x2_j)
-
-with the deviation term dropped when fewer than ``min_k`` neighbours count. Here the same
-selection and sums are done for many x at once with numpy, per y.
+(Surprise's KNN models are scored by the compiled routes in ``neighbour_walk``.)
 """
 
 from __future__ import annotations
@@ -46,13 +39,3 @@ def aggregate(sims: np.ndarray, devs: np.ndarray, k: int, min_k: int):
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_dev = np.where(ok, sum_dev / sum_sim, 0.0)
     return mean_dev, ok
-
-
-def neighbour_lists(yr: dict, n_y: int):
-    """``trainset.yr`` as arrays: per y, neighbour ids and their ratings, in Surprise's order."""
-    ids, ratings = [], []
-    for y in range(n_y):
-        pairs = yr[y]
-        ids.append(np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs)))
-        ratings.append(np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs)))
-    return ids, ratings

@@ -4,8 +4,8 @@ The adapters wrap (never subclass) Surprise's models. ``fit`` builds a Surprise 
 from the training frame in its row order, so inner ids, neighbour order and therefore every
 estimate equal what Surprise gives when it reads the same file itself.
 
-Every built-in adapter scores user x item blocks with numpy, equal to Surprise's
-``estimate`` (unknown users/items included, where Surprise's ``predict`` falls back to the
+Every built-in adapter scores user x item blocks with numpy (the KNN models with the
+compiled kernels of ``neighbour_walk``), equal to Surprise's ``estimate`` (unknown users/items included, where Surprise's ``predict`` falls back to the
 global mean). ``SurpriseAlgorithm`` itself falls back to Surprise's per-pair ``estimate``,
 with a warning about the cost, for a subclass that brings no vectorised scorer.
 """
@@ -18,11 +18,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import surprise
-from scipy import sparse
 from surprise.prediction_algorithms.predictions import PredictionImpossible
 
 from recbench.algorithms.base import Algorithm, pair_scores, positions
-from recbench.algorithms.neighbourhood import aggregate, neighbour_lists
+from recbench.algorithms.neighbour_walk import (RatingsByNeighbour, knn_pair_sums, knn_sums,
+                                                neighbour_lists)
 
 
 def build_trainset(train: pd.DataFrame):
@@ -183,75 +183,45 @@ class _KNN(SurpriseAlgorithm):
 
     def _prepare(self):
         self.neighbours_, self.neighbour_ratings_ = neighbour_lists(self.model_.yr, self.model_.n_y)
-        self.symmetric_ = bool(np.array_equal(self.model_.sim, self.model_.sim.T))
+        self.ratings_ = RatingsByNeighbour(self.neighbours_, self._deviations(),
+                                           self.model_.sim.shape[0])
+
+    def _deviations(self) -> list[np.ndarray]:
+        """Per y, what its neighbours' ratings contribute (the ratings themselves here)."""
+        return self.neighbour_ratings_
 
     def _fallback(self, u, i):
         """What Surprise returns for a pair with an unknown user or item."""
         return np.broadcast_to(np.float64(self.global_mean_), np.broadcast(u, i).shape).copy()
 
-    def _deviations(self, y: int) -> np.ndarray:
-        return self.neighbour_ratings_[y]
-
-    def _combine(self, xs, y, mean_dev, ok):
+    def _combine(self, xs, ys, mean_dev, ok):
         return np.where(ok, mean_dev, self.global_mean_)
 
-    def _column(self, xs: np.ndarray, y: int) -> np.ndarray:
-        if self.symmetric_:   # rows of a symmetric matrix are contiguous, columns are not
-            sims = np.ascontiguousarray(self.model_.sim[self.neighbours_[y]][:, xs].T)
-        else:
-            sims = self.model_.sim[np.ix_(xs, self.neighbours_[y])]
-        mean_dev, ok = aggregate(sims, self._deviations(y), self.k, self.min_k)
-        return self._combine(xs, y, mean_dev, ok)
+    def _estimates(self, xs, ys, sums) -> np.ndarray:
+        sum_dev, sum_sim, count = sums
+        ok = sum_sim != 0       # some neighbour counted (weights are positive)
+        if self.min_k > 1:
+            ok &= count >= self.min_k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_dev = np.where(ok, sum_dev / sum_sim, 0.0)
+        return self._combine(xs, ys, mean_dev, ok)
 
     def _block(self, u, i):
         out = self._fallback(u[:, None], i[None, :])
         xs, ys, view = (u, i, out) if self.user_based else (i, u, out.T)
-        rows = np.flatnonzero(xs >= 0)
-        cols = np.flatnonzero(ys >= 0)
-        few = np.array([len(self.neighbours_[y]) <= self.k for y in ys[cols]], dtype=bool)
-        if few.any():
-            view[np.ix_(rows, cols[few])] = self._columns_without_selection(xs[rows], ys[cols[few]])
-        many = cols[~few]
-        if len(many):
-            view[np.ix_(rows, many)] = np.column_stack([self._column(xs[rows], y) for y in ys[many]])
+        rows, cols = np.flatnonzero(xs >= 0), np.flatnonzero(ys >= 0)
+        if len(rows) and len(cols):
+            x, y = xs[rows], ys[cols]
+            sums = knn_sums(self.model_.sim, x, y, self.ratings_, self.k)
+            view[np.ix_(rows, cols)] = self._estimates(x[:, None], y[None, :], sums)
         return out
-
-    def _columns_without_selection(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """Many y at once when each has at most k neighbours, so every neighbour with a
-        positive similarity counts: the weighted sums become (sparse) matrix products."""
-        n_x = self.model_.sim.shape[0]
-        lengths = [len(self.neighbours_[y]) for y in ys]
-        who = np.concatenate([self.neighbours_[y] for y in ys])
-        col = np.repeat(np.arange(len(ys)), lengths)
-        devs = sparse.csr_matrix((np.concatenate([self._deviations(y) for y in ys]), (who, col)),
-                                 shape=(n_x, len(ys)))
-        rated = sparse.csr_matrix((np.ones(len(who)), (who, col)), shape=(n_x, len(ys)))
-        sims = self.model_.sim[xs]
-        weights = np.where(sims > 0, sims, 0.0)
-        sum_sim = np.asarray((rated.T @ weights.T).T)
-        sum_dev = np.asarray((devs.T @ weights.T).T)
-        ok = sum_sim != 0
-        if self.min_k > 1:
-            ok &= np.asarray((rated.T @ (sims > 0).T.astype(float)).T) >= self.min_k
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean_dev = np.where(ok, sum_dev / sum_sim, 0.0)
-        return self._combine(xs[:, None], ys[None, :], mean_dev, ok)
 
     def _pairs(self, u, i):
         out = self._fallback(u, i)
         xs, ys = (u, i) if self.user_based else (i, u)
         known = np.flatnonzero((u >= 0) & (i >= 0))
-        few = np.array([len(self.neighbours_[y]) <= self.k for y in ys[known]], dtype=bool)
-        if few.any():       # one block over the distinct x and y of these pairs, then pick
-            idx = known[few]
-            ux, x_at = np.unique(xs[idx], return_inverse=True)
-            uy, y_at = np.unique(ys[idx], return_inverse=True)
-            out[idx] = self._columns_without_selection(ux, uy)[x_at, y_at]
-        rest = known[~few]
-        order = rest[np.argsort(ys[rest], kind="stable")]
-        for idx in np.split(order, np.flatnonzero(np.diff(ys[order])) + 1):
-            if len(idx):
-                out[idx] = self._column(xs[idx], ys[idx[0]])
+        x, y = xs[known], ys[known]
+        out[known] = self._estimates(x, y, knn_pair_sums(self.model_.sim, x, y, self.ratings_, self.k))
         return out
 
 
@@ -266,15 +236,11 @@ class KNNWithMeans(_KNN):
     description = "k-NN on mean-centred ratings (Surprise KNNWithMeans)."
     surprise_class = surprise.KNNWithMeans
 
-    def _prepare(self):
-        super()._prepare()
+    def _deviations(self):
         means = self.model_.means
-        self.deviations_ = [r - means[n] for n, r in zip(self.neighbours_, self.neighbour_ratings_)]
+        return [r - means[n] for n, r in zip(self.neighbours_, self.neighbour_ratings_)]
 
-    def _deviations(self, y):
-        return self.deviations_[y]
-
-    def _combine(self, xs, y, mean_dev, ok):
+    def _combine(self, xs, ys, mean_dev, ok):
         return self.model_.means[xs] + mean_dev
 
 
@@ -297,21 +263,21 @@ class KNNBaseline(_KNN):
         return kwargs
 
     def _prepare(self):
-        super()._prepare()
         m = self.model_
         m.bx, m.by = np.asarray(m.bx), np.asarray(m.by)
-        self.deviations_ = [r - (self.global_mean_ + m.bx[n] + m.by[y])
-                            for y, (n, r) in enumerate(zip(self.neighbours_, self.neighbour_ratings_))]
+        super()._prepare()
 
-    def _deviations(self, y):
-        return self.deviations_[y]
+    def _deviations(self):
+        m = self.model_
+        return [r - (self.global_mean_ + m.bx[n] + m.by[y])
+                for y, (n, r) in enumerate(zip(self.neighbours_, self.neighbour_ratings_))]
 
     def _fallback(self, u, i):
         return np.array(biased_mean(self.global_mean_, self.model_.bu, self.model_.bi, u, i), dtype=float)
 
-    def _combine(self, xs, y, mean_dev, ok):
+    def _combine(self, xs, ys, mean_dev, ok):
         m = self.model_
-        return self.global_mean_ + m.bx[xs] + m.by[y] + mean_dev
+        return self.global_mean_ + m.bx[xs] + m.by[ys] + mean_dev
 
 
 class NormalPredictor(SurpriseAlgorithm):

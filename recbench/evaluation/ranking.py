@@ -31,28 +31,40 @@ class ScoringError(RecbenchError):
     pass
 
 
-def _matrix(users: pd.Index, catalog: pd.Index, frame: pd.DataFrame) -> sparse.csr_matrix:
-    rows, cols = users.get_indexer(frame["user"]), catalog.get_indexer(frame["item"])
+def _matrix(rows: np.ndarray, cols: np.ndarray, shape) -> sparse.csr_matrix:
+    """Boolean matrix with the (row, col) pairs set, leaving out pairs with a -1."""
     keep = (rows >= 0) & (cols >= 0)
     data = np.ones(int(keep.sum()), dtype=bool)
-    return sparse.csr_matrix((data, (rows[keep], cols[keep])), shape=(len(users), len(catalog)))
+    return sparse.csr_matrix((data, (rows[keep], cols[keep])), shape=shape)
 
 
 def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.Generator,
                     top: int | None = None):
     """Each row's ranking: score descending, ties by a random key in [0, 1); items that are
-    not candidates come last. Returns ``(order, key, dense)``: the first ``top`` items of
-    each row in ranked order (all items when ``top`` is None), the sort key (lower = ranked
-    higher) and the dense score ranks."""
-    dense = metrics.dense_ranks(np.where(candidates, scores, -np.inf))
-    # dense rank + key sorts by (rank, key): the key only reorders items of equal score
-    key = dense + rng.random(scores.shape)
-    n = scores.shape[1]
+    not candidates come last. Returns ``(order, tiebreak)``: the first ``top`` items of each
+    row in ranked order (all items when ``top`` is None) and the random keys."""
+    ranked = np.where(candidates, scores, -np.inf)
+    tiebreak = rng.random(scores.shape)
+    n_rows, n = ranked.shape
     if top is None or top >= n:
-        return np.argsort(key, axis=1), key, dense
-    head = np.argpartition(key, top - 1, axis=1)[:, :top]
-    head = np.take_along_axis(head, np.argsort(np.take_along_axis(key, head, axis=1), axis=1), axis=1)
-    return head, key, dense
+        return np.lexsort((tiebreak, -ranked), axis=1), tiebreak
+    # every item scored at least the top-th largest score may be in the top: sort just those
+    kth = -np.partition(-ranked, top - 1, axis=1)[:, top - 1:top]
+    rows, cols = np.nonzero(ranked >= kth)
+    order = np.lexsort((tiebreak[rows, cols], -ranked[rows, cols], rows))
+    start = np.searchsorted(rows[order], np.arange(n_rows))
+    return cols[order][start[:, None] + np.arange(top)], tiebreak
+
+
+def first_relevant_rank(scores: np.ndarray, candidates: np.ndarray, relevant: np.ndarray,
+                        tiebreak: np.ndarray) -> np.ndarray:
+    """1-based rank of each row's first relevant item in the ranking of ``rank_candidates``
+    (1 + the items before it: a higher score, or the same score and a smaller key)."""
+    ranked = np.where(candidates, scores, -np.inf)
+    best = np.where(relevant, ranked, -np.inf).max(axis=1, keepdims=True)
+    first_key = np.where(relevant & (ranked == best), tiebreak, np.inf).min(axis=1, keepdims=True)
+    ahead = (ranked > best) | ((ranked == best) & (tiebreak < first_key))
+    return ahead.sum(axis=1) + 1
 
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int],
@@ -62,11 +74,13 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
     relevant = test[(test["rating"] >= threshold) & test["item"].isin(catalog)]
     eval_users = pd.Index(pd.unique(relevant["user"].to_numpy(dtype=str)))
     all_test_users = test["user"].nunique()
-    train_m = _matrix(eval_users, catalog, train)
-    rel_m = _matrix(eval_users, catalog, relevant)
+    shape = (len(eval_users), len(catalog))
+    train_items = catalog.get_indexer(train["item"])
+    train_m = _matrix(eval_users.get_indexer(train["user"]), train_items, shape)
+    rel_m = _matrix(eval_users.get_indexer(relevant["user"]), catalog.get_indexer(relevant["item"]), shape)
     n_train_users = train["user"].nunique()
     # a fold holds each (user, item) pair once, so an item's ratings count its users
-    item_users = train["item"].value_counts().reindex(catalog).to_numpy(float)
+    item_users = np.bincount(train_items, minlength=len(catalog)).astype(float)
     popularity = np.maximum(item_users, 1.0) / n_train_users
     kmax = max(ks)
     step = max(1, batch_cells // max(1, len(catalog)))
@@ -79,7 +93,7 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
         _check_scores(algo, scores, len(users), len(catalog))
         candidates = ~train_m[start:start + step].toarray()
         rel = rel_m[start:start + step].toarray() & candidates
-        top, key, dense = rank_candidates(scores, candidates, rng, top=kmax)
+        top, tiebreak = rank_candidates(scores, candidates, rng, top=kmax)
         ranked_rel = np.take_along_axis(rel, top, axis=1)      # the top kmax only
         top = np.where(np.take_along_axis(candidates, top, axis=1), top, -1)
         recommended.append(top)
@@ -93,10 +107,8 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
             values[f"map@{k}"] = metrics.average_precision_at_k(ranked_rel, n_rel, k)
             values[f"hit@{k}"] = metrics.hit_rate_at_k(ranked_rel, k)
             values[f"novelty@{k}"] = metrics.novelty(top[:, :k], popularity)
-        # rank of the first relevant item = 1 + items whose key sorts before its key
-        first = np.where(rel, key, np.inf).min(axis=1)
-        values["mrr"] = metrics.reciprocal_rank((key < first[:, None]).sum(axis=1) + 1)
-        values["auc"] = metrics.auc_score(scores, rel, candidates, dense=dense)
+        values["mrr"] = metrics.reciprocal_rank(first_relevant_rank(scores, candidates, rel, tiebreak))
+        values["auc"] = metrics.auc_score(scores, rel, candidates)
         rows.append(pd.DataFrame(values))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     recommended = np.vstack(recommended) if recommended else np.empty((0, kmax), dtype=int)

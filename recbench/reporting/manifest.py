@@ -10,7 +10,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 import recbench
 
-LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib"]
+LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib",
+             "numba"]
 
 
 def library_versions() -> dict:
