@@ -118,12 +118,12 @@ def knn_sums(sim: np.ndarray, xs: np.ndarray, ys: np.ndarray, ratings: RatingsBy
         sums = knn_sums(sim, xs, wanted, ratings, k)
         return tuple(a[:, np.searchsorted(wanted, ys)] for a in sums)
     # kernel column c = the c-th most rated of the wanted y; it is written to ``dest[c]``
-    by_rank = np.zeros(ratings.n_y, dtype=bool)
-    by_rank[ratings.rank[ys]] = True
-    column = np.cumsum(by_rank) - 1      # global rank -> kernel column (order kept)
+    wanted_rank = np.zeros(ratings.n_y, dtype=bool)   # by global rank
+    wanted_rank[ratings.rank[ys]] = True
+    column = np.cumsum(wanted_rank) - 1      # global rank -> kernel column (order kept)
     dest = np.empty(len(ys), dtype=np.int64)
     dest[column[ratings.rank[ys]]] = np.arange(len(ys))
-    entries = ratings.by_neighbour[by_rank[ratings.rank[ratings.y[ratings.by_neighbour]]]]
+    entries = ratings.by_neighbour[wanted_rank[ratings.rank[ratings.y[ratings.by_neighbour]]]]
     indptr = np.zeros(ratings.n_x + 1, dtype=np.int64)
     np.cumsum(np.bincount(ratings.x[entries], minlength=ratings.n_x), out=indptr[1:])
     shape = (len(xs), len(ys))
