@@ -117,10 +117,13 @@ class SVD(_Biased):
         self.init_mean, self.init_std_dev = init_mean, init_std_dev
         self.lr_all, self.reg_all, self.random_state = lr_all, reg_all, random_state
 
+    def _user_factors(self) -> np.ndarray:
+        return self.model_.pu
+
     def _factors(self, u, i):
-        m = self.model_
-        pu = np.where((u >= 0)[:, None], m.pu[np.maximum(u, 0)], 0.0)
-        qi = np.where((i >= 0)[:, None], m.qi[np.maximum(i, 0)], 0.0)
+        """Factor rows of the users and items, zero for unknown ones."""
+        pu = np.where((u >= 0)[:, None], self._user_factors()[np.maximum(u, 0)], 0.0)
+        qi = np.where((i >= 0)[:, None], np.asarray(self.model_.qi)[np.maximum(i, 0)], 0.0)
         return pu, qi
 
     def _block(self, u, i):
@@ -131,8 +134,10 @@ class SVD(_Biased):
         return np.where(known, pu @ qi.T, self.global_mean_)
 
     def _pairs(self, u, i):
-        pu, qi = self._factors(u, i)
-        dot = np.einsum("ij,ij->i", pu, qi)
+        known = np.flatnonzero((u >= 0) & (i >= 0))      # the dot product is 0 elsewhere
+        dot = np.zeros(len(u))
+        dot[known] = np.einsum("ij,ij->i", np.take(self._user_factors(), u[known], axis=0),
+                               np.take(np.asarray(self.model_.qi), i[known], axis=0))
         if self.biased:
             return self._bias(u, i) + dot
         return np.where((u >= 0) & (i >= 0), dot, self.global_mean_)
@@ -328,10 +333,8 @@ class SVDpp(SVD):
                 implicit[u] = yj[idx].sum(axis=0) / np.sqrt(len(rated))
         self.user_vectors_ = np.asarray(m.pu) + implicit
 
-    def _factors(self, u, i):
-        pu = np.where((u >= 0)[:, None], self.user_vectors_[np.maximum(u, 0)], 0.0)
-        qi = np.where((i >= 0)[:, None], np.asarray(self.model_.qi)[np.maximum(i, 0)], 0.0)
-        return pu, qi
+    def _user_factors(self):
+        return self.user_vectors_
 
 
 class NMF(SVD):

@@ -23,13 +23,15 @@ def auc_score(scores, relevant, candidates) -> np.ndarray:
     negative = candidates & ~relevant
     ordered_negatives = np.sort(np.where(negative, scores, np.inf), axis=1)
     n_pos, n_neg = relevant.sum(axis=1), negative.sum(axis=1)
-    correct = np.zeros(len(scores))
+    rows, cols = np.nonzero(relevant)            # grouped by user
+    pos = scores[rows, cols]
+    bounds = np.searchsorted(rows, np.arange(len(scores) + 1))
+    below, up_to = np.zeros(len(rows)), np.zeros(len(rows))
     for u in np.flatnonzero((n_pos > 0) & (n_neg > 0)):
-        negatives = ordered_negatives[u, :n_neg[u]]
-        pos = scores[u, relevant[u]]
-        below = np.searchsorted(negatives, pos, side="left")
-        tied = np.searchsorted(negatives, pos, side="right") - below
-        correct[u] = below.sum() + 0.5 * tied.sum()
+        negatives, here = ordered_negatives[u, :n_neg[u]], slice(bounds[u], bounds[u + 1])
+        below[here] = np.searchsorted(negatives, pos[here], side="left")
+        up_to[here] = np.searchsorted(negatives, pos[here], side="right")
+    correct = np.bincount(rows, weights=below + 0.5 * (up_to - below), minlength=len(scores))
     with np.errstate(divide="ignore", invalid="ignore"):
         auc = correct / (n_pos * n_neg)
     return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
