@@ -80,3 +80,16 @@ def test_both_walk_paths_agree_and_tie_order_matters(u1):
     wrong = knn_sums(sim, xs, ys, ratings, algo.k)
     changed = np.abs(wrong[0] - ordered[0]) > 1e-9
     assert changed.sum() > 1000                               # ... changes many estimates
+
+
+def test_thread_count_does_not_change_the_sums(u1, monkeypatch):
+    algo = sm.KNNWithMeans().fit(u1.train)
+    sim, ratings = algo.model_.sim, algo.ratings_
+    xs, ys = np.arange(sim.shape[0]), np.arange(ratings.n_y)
+    monkeypatch.setenv("RECBENCH_THREADS", "1")
+    one = knn_sums(sim, xs, ys, ratings, algo.k)
+    monkeypatch.setenv("RECBENCH_THREADS", "3")
+    three = knn_sums(sim, xs, ys, ratings, algo.k)
+    for a, b in zip(one, three):
+        assert np.array_equal(a, b)
+    assert one[2].max() == algo.k and (one[1] > 0).mean() > 0.9   # real sums, not empty ones
