@@ -18,7 +18,7 @@ CASES = [
     (sm.BaselineOnly, {}),
     (sm.KNNBaseline, {}),
     (sm.KNNBaseline, {"sim": "pearson_baseline", "bsl_method": "sgd"}),
-    (sm.KNNBasic, {"k": 20}),
+    (sm.KNNBasic, {"k": 20, "min_k": 5}),     # min_k: too few neighbours -> the fallback
     (sm.SVDpp, {"random_state": 0, "n_epochs": 5}),
     (sm.NMF, {"random_state": 0}),
     (sm.NMF, {"random_state": 0, "biased": True}),
