@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from recbench.algorithms.base import Algorithm
+from recbench.algorithms.constraints import Interval
 
 
 class GlobalMean(Algorithm):
@@ -13,6 +14,7 @@ class GlobalMean(Algorithm):
 
     name = "globalmean"
     description = "Predicts the global mean rating; every item ties when ranking."
+    param_constraints: dict = {}        # no parameters
 
     def __init__(self):
         pass
@@ -34,6 +36,7 @@ class Popularity(Algorithm):
     name = "popularity"
     description = "Ranks items by their number of training ratings (most popular first)."
     predicts_ratings = False
+    param_constraints: dict = {}        # no parameters
 
     def __init__(self):
         pass
@@ -52,6 +55,7 @@ class BestRated(Algorithm):
 
     name = "bestrated"
     description = "Ranks and predicts by the item's mean rating shrunk towards the global mean."
+    param_constraints = {"damping": [Interval(float, 0, None)]}   # 0: the plain item mean
 
     def __init__(self, damping=5.0):
         self.damping = damping
@@ -78,6 +82,7 @@ class Random(Algorithm):
 
     name = "random"
     description = "Uniform random scores within the rating range (seeded)."
+    param_constraints = {"random_state": [None, Interval(int, 0, 2**32 - 1)]}
 
     def __init__(self, random_state=None):
         self.random_state = random_state
@@ -92,5 +97,3 @@ class Random(Algorithm):
 
     def predict(self, users, items):
         return self.rng_.uniform(self.low_, self.high_, len(users))
-
-

@@ -9,6 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from recbench.algorithms.base import Algorithm, positions
+from recbench.algorithms.constraints import Interval
 from recbench.algorithms.neighbourhood import aggregate
 
 
@@ -28,6 +29,13 @@ class TfidfContent(Algorithm):
     name = "tfidf"
     description = "TF-IDF content filter: cosine to a mean-centred user profile; k-NN over rated items for ratings."
     uses_item_features = True
+    # min_df as scikit-learn takes it: a document count >= 1, or a share of the items in (0, 1]
+    param_constraints = {
+        "k": [Interval(int, 1, 10**9)],
+        "min_df": [Interval(int, 1, 10**9), Interval(float, 0, 1, closed="right")],
+        "max_features": [None, Interval(int, 1, None)],
+        "sublinear_tf": [bool],
+    }
 
     def __init__(self, k=40, min_df=1, max_features=50000, sublinear_tf=True):
         self.k, self.min_df, self.max_features, self.sublinear_tf = k, min_df, max_features, sublinear_tf

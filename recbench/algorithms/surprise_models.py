@@ -17,12 +17,31 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import surprise
-from surprise.prediction_algorithms.predictions import PredictionImpossible
 
+from recbench.algorithms._surprise import import_surprise
 from recbench.algorithms.base import Algorithm, pair_scores, positions
+from recbench.algorithms.constraints import Interval, Options
 from recbench.algorithms.neighbour_walk import (RatingsByNeighbour, knn_pair_sums, knn_sums,
                                                 neighbour_lists)
+
+surprise = import_surprise()
+PredictionImpossible = surprise.PredictionImpossible
+
+# Parameter constraints (checked before any fold is fitted; see ``constraints``). Upper bounds:
+# counts handed to Surprise's Cython code and the compiled kernels stay far below 2**31;
+# ``n_factors`` <= 10,000 keeps the factor matrices (users and items x n_factors floats)
+# within memory for the datasets recbench reads (ml-latest-small: 9,742 items x 10,000 x 8
+# bytes = 0.8 GB); CoClustering's co-cluster table is clusters_u x clusters_i floats and its
+# fit loops over every cluster for every rating, so both counts stay <= 1,000.
+MAX_COUNT = 10**9
+MAX_FACTORS = 10_000
+MAX_CLUSTERS = 1_000
+SIMILARITIES = ("cosine", "msd", "pearson", "pearson_baseline")   # Surprise's sim names
+SEED = [None, Interval(int, 0, 2**32 - 1)]        # what numpy's RandomState(seed) accepts
+POSITIVE = [Interval(float, 0, None, closed="neither")]
+NON_NEGATIVE = [Interval(float, 0, None)]
+EPOCHS = [Interval(int, 0, MAX_COUNT)]
+FACTORS = [Interval(int, 1, MAX_FACTORS)]
 
 
 def build_trainset(train: pd.DataFrame):
@@ -110,6 +129,11 @@ class SVD(_Biased):
     name = "svd"
     description = "Matrix factorisation with user/item biases trained by SGD (Surprise SVD)."
     surprise_class = surprise.SVD
+    param_constraints = {
+        "n_factors": FACTORS, "n_epochs": EPOCHS, "biased": [bool], "init_mean": [float],
+        "init_std_dev": NON_NEGATIVE, "lr_all": POSITIVE, "reg_all": NON_NEGATIVE,
+        "random_state": SEED,
+    }
 
     def __init__(self, n_factors=100, n_epochs=20, biased=True, init_mean=0.0, init_std_dev=0.1,
                  lr_all=0.005, reg_all=0.02, random_state=None):
@@ -149,6 +173,11 @@ class BaselineOnly(_Biased):
     name = "baselineonly"
     description = "Global mean plus user and item biases fitted by ALS or SGD (Surprise BaselineOnly)."
     surprise_class = surprise.BaselineOnly
+    param_constraints = {
+        "method": [Options({"als", "sgd"})], "n_epochs": [None, *EPOCHS],
+        "reg_u": [None, *NON_NEGATIVE], "reg_i": [None, *NON_NEGATIVE],
+        "reg": [None, *NON_NEGATIVE], "learning_rate": [None, *POSITIVE],
+    }
 
     def __init__(self, method="als", n_epochs=None, reg_u=None, reg_i=None, reg=None,
                  learning_rate=None):
@@ -176,6 +205,12 @@ def baseline_options(params: dict, prefix: str = "") -> dict:
 
 class _KNN(SurpriseAlgorithm):
     """Shared by the KNN adapters: structured similarity parameters and vectorised scoring."""
+
+    param_constraints = {
+        "k": [Interval(int, 1, MAX_COUNT)], "min_k": [Interval(int, 1, MAX_COUNT)],
+        "sim": [Options(SIMILARITIES)], "user_based": [bool],
+        "min_support": [Interval(int, 0, MAX_COUNT)], "shrinkage": NON_NEGATIVE,
+    }
 
     def __init__(self, k=40, min_k=1, sim="msd", user_based=True, min_support=1, shrinkage=100):
         self.k, self.min_k, self.sim, self.user_based = k, min_k, sim, user_based
@@ -253,6 +288,8 @@ class KNNBaseline(_KNN):
     name = "knnbaseline"
     description = "k-NN on ratings minus baseline estimates (Surprise KNNBaseline)."
     surprise_class = surprise.KNNBaseline
+    param_constraints = _KNN.param_constraints | {
+        "bsl_" + key: value for key, value in BaselineOnly.param_constraints.items()}
 
     def __init__(self, k=40, min_k=1, sim="msd", user_based=True, min_support=1, shrinkage=100,
                  bsl_method="als", bsl_n_epochs=None, bsl_reg_u=None, bsl_reg_i=None,
@@ -291,6 +328,7 @@ class NormalPredictor(SurpriseAlgorithm):
     name = "normalpredictor"
     description = "Random draws from N(mean, std) of the training ratings (Surprise NormalPredictor)."
     surprise_class = surprise.NormalPredictor
+    param_constraints = {"random_state": SEED}
 
     def __init__(self, random_state=None):
         self.random_state = random_state
@@ -316,6 +354,8 @@ class SVDpp(SVD):
     name = "svdpp"
     description = "SVD with implicit feedback from which items a user rated (Surprise SVDpp)."
     surprise_class = surprise.SVDpp
+    param_constraints = {"n_factors": FACTORS, "n_epochs": EPOCHS, "lr_all": POSITIVE,
+                         "reg_all": NON_NEGATIVE, "random_state": SEED}
 
     def __init__(self, n_factors=20, n_epochs=20, lr_all=0.007, reg_all=0.02, random_state=None):
         self.n_factors, self.n_epochs, self.lr_all, self.reg_all = n_factors, n_epochs, lr_all, reg_all
@@ -343,6 +383,8 @@ class NMF(SVD):
     name = "nmf"
     description = "Non-negative matrix factorisation (Surprise NMF)."
     surprise_class = surprise.NMF
+    param_constraints = {"n_factors": FACTORS, "n_epochs": EPOCHS, "biased": [bool],
+                         "random_state": SEED}
 
     def __init__(self, n_factors=15, n_epochs=50, biased=False, random_state=None):
         self.n_factors, self.n_epochs, self.biased = n_factors, n_epochs, biased
@@ -357,6 +399,7 @@ class SlopeOne(SurpriseAlgorithm):
     name = "slopeone"
     description = "Slope One: user mean plus mean item-item rating deviations (Surprise SlopeOne)."
     surprise_class = surprise.SlopeOne
+    param_constraints: dict = {}        # no parameters
     block_size = 200_000
 
     def __init__(self):
@@ -399,6 +442,9 @@ class CoClustering(SurpriseAlgorithm):
     name = "coclustering"
     description = "Co-clustering of users and items (Surprise CoClustering)."
     surprise_class = surprise.CoClustering
+    param_constraints = {"n_cltr_u": [Interval(int, 1, MAX_CLUSTERS)],
+                         "n_cltr_i": [Interval(int, 1, MAX_CLUSTERS)],
+                         "n_epochs": EPOCHS, "random_state": SEED}
 
     def __init__(self, n_cltr_u=3, n_cltr_i=3, n_epochs=20, random_state=None):
         self.n_cltr_u, self.n_cltr_i, self.n_epochs = n_cltr_u, n_cltr_i, n_epochs
