@@ -1,6 +1,7 @@
 import numpy as np
 
-from recbench.evaluation.ranking import first_relevant_rank, rank_candidates
+from recbench.evaluation.ranking import rank_candidates
+from recbench.metrics import first_relevant_rank
 
 
 def test_ties_are_broken_randomly_and_never_by_position():

@@ -71,7 +71,7 @@ def test_fold_stats_count_cold_start():
 def test_bad_split_options(ds):
     with pytest.raises(ConfigError, match="--folds 1"):
         make_folds(ds, "kfold", n_folds=1)
-    with pytest.raises(ConfigError, match="no predefined fold"):
+    with pytest.raises(ConfigError, match="unknown --split .u1. for tiny"):
         make_folds(ds, "u1")
     with pytest.raises(ConfigError, match="unknown --split"):
         make_folds(ds, "bogus")

@@ -18,6 +18,7 @@ Capability tags tell the evaluator what to compute: ``predicts_ratings`` (RMSE/M
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import ClassVar
 
@@ -46,13 +47,33 @@ class Algorithm:
         return {n: sig.parameters[n].default for n in cls.param_names()}
 
     def get_params(self, deep: bool = False) -> dict:
-        return {n: getattr(self, n) for n in self.param_names()}
+        """Parameters by name. ``deep``: also those of parameters that are algorithms
+        (``name__param``) or lists of algorithms (``name__<position>__param``)."""
+        out = {n: getattr(self, n) for n in self.param_names()}
+        if deep:
+            for name, value in list(out.items()):
+                for prefix, sub in _nested(name, value):
+                    out.update({f"{prefix}__{k}": v for k, v in sub.get_params(deep=True).items()})
+        return out
 
     def set_params(self, **params) -> "Algorithm":
+        nested: dict = {}
         for key, value in params.items():
-            if key not in self.param_names():
-                raise ValueError(f"{type(self).__name__} has no parameter {key!r}")
-            setattr(self, key, value)
+            head, sep, rest = key.partition("__")
+            if head not in self.param_names():
+                raise ValueError(f"{type(self).__name__} has no parameter {head!r}")
+            if sep:
+                nested.setdefault(head, {})[rest] = value
+            else:
+                setattr(self, key, value)
+        for head, sub in nested.items():
+            value = getattr(self, head)
+            for key, v in sub.items():
+                if isinstance(value, (list, tuple)):
+                    pos, _, rest = key.partition("__")
+                    value[int(pos)].set_params(**{rest: v})
+                else:
+                    value.set_params(**{key: v})
         return self
 
     def __repr__(self) -> str:
@@ -68,6 +89,33 @@ class Algorithm:
     def predict(self, users, items) -> np.ndarray:
         """Pairwise predictions, by default gathered from ``score`` over user blocks."""
         return pair_scores(self, users, items)
+
+
+def _nested(name, value):
+    if _is_algorithm(value):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            if _is_algorithm(v):
+                yield f"{name}__{i}", v
+
+
+def _is_algorithm(value) -> bool:
+    return not isinstance(value, type) and all(hasattr(value, m) for m in ("fit", "score", "get_params"))
+
+
+def clone(algo):
+    """A new, unfitted algorithm with the same parameters (scikit-learn's ``clone`` rules:
+    parameters that are algorithms are cloned in turn, others deep-copied)."""
+    return type(algo)(**{k: _clone_value(v) for k, v in algo.get_params(deep=False).items()})
+
+
+def _clone_value(value):
+    if _is_algorithm(value):
+        return clone(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clone_value(v) for v in value)
+    return copy.deepcopy(value)
 
 
 def pair_scores(algo, users, items, block_size: int = Algorithm.block_size, score=None) -> np.ndarray:

@@ -1,27 +1,36 @@
 """Hybrids, defined as configuration over other registered algorithms (never copies).
 
-``components`` names registered algorithms; ``params`` maps a component name to its
-parameters, e.g. ``--param 'hybrid.params={"svd": {"n_factors": 50}}'``.
+``components`` lists registered algorithm names or Algorithm instances (cloned for each
+fit, so ``WeightedHybrid(components=[SVD(n_factors=50), BestRated(damping=2)])`` works from
+Python); ``params`` maps a component name to its parameters, e.g.
+``--param 'hybrid.params={"svd": {"n_factors": 50}}'``.
 """
 
 from __future__ import annotations
 
 import itertools
-import zlib
 
 import numpy as np
 from sklearn.linear_model import Ridge
 
 from recbench.algorithms.base import Algorithm, pair_scores
+from recbench.random import derive_seed
 
 
-def _components(names, params, random_state):
-    from recbench.algorithms.registry import create
+def _components(components, params, random_state):
+    """Fresh component models: a registered name (with ``params[name]``) or an Algorithm
+    instance (cloned). A component without its own seed gets one derived from the hybrid's
+    ``random_state`` and its label."""
+    from recbench.algorithms.spec import build, label_of, resolve_algorithms
+    from recbench.algorithms.spec import AlgorithmSpec
     out = []
-    for name in names:
-        algo = create(name, (params or {}).get(name, {}))
+    for spec in resolve_algorithms(list(components)):
+        if spec.instance is None:
+            spec = AlgorithmSpec(spec.label, spec.name, (params or {}).get(spec.label, {}))
+        algo = build(spec)
         if "random_state" in algo.get_params() and algo.get_params()["random_state"] is None:
-            seed = None if random_state is None else (random_state + zlib.crc32(name.encode())) % 2**32
+            seed = None if random_state is None else derive_seed(random_state, "component",
+                                                                  label_of(algo))
             algo.set_params(random_state=seed)
         out.append(algo)
     return out

@@ -30,6 +30,7 @@ from sklearn.preprocessing import StandardScaler
 from recbench.algorithms.base import Algorithm, positions
 from recbench.algorithms.features import PairFeatures
 from recbench.algorithms.surprise_models import SVD
+from recbench.random import derive_rng
 
 PATIENCE = 3
 VALIDATION_SHARE = 0.1
@@ -43,7 +44,7 @@ def train_mlp(mlp: MLPRegressor, X: np.ndarray, y: np.ndarray, max_epochs: int,
     n_val = max(1, int(round(VALIDATION_SHARE * len(y)))) if len(y) >= 20 else 0
     val, fit_rows = order[:n_val], order[n_val:]
     mlp.set_params(warm_start=True, max_iter=1, early_stopping=False, shuffle=True,
-                   random_state=np.random.RandomState(rng.integers(2**31)))
+                   random_state=int(rng.integers(2**31)))
     best, best_loss, waited = None, np.inf, 0
     if hasattr(mlp, "coefs_") and n_val:
         best_loss = float(np.mean((mlp.predict(X[val]) - y[val]) ** 2))
@@ -67,7 +68,7 @@ def train_mlp(mlp: MLPRegressor, X: np.ndarray, y: np.ndarray, max_epochs: int,
                     break
     if best is not None:
         mlp.coefs_, mlp.intercepts_ = best
-    mlp.random_state = None  # the RandomState was only for this loop; keep the model plain
+    mlp.random_state = None  # the seed was only for this loop; keep the model plain
     return mlp
 
 
@@ -226,7 +227,7 @@ class TransferMLP(_PairMLP):
     def _learn(self, ratings, items, stream: int, warm: bool) -> None:
         """Statistics from ``ratings``, then training: from random weights and a new feature
         scaling, or (``warm``) from the current weights and scaling at the fine-tuning rate."""
-        rng = np.random.default_rng(np.random.SeedSequence(self._seed(), spawn_key=(stream,)))
+        rng = derive_rng(self._seed(), "mlp", "pretrain" if stream == 1 else "fit")
         self.pairs_ = PairFeatures().fit(ratings, items)
         sample = self._sample(ratings, self.max_train_pairs, rng)
         X = self._pair_features(sample["user"].to_numpy(str), sample["item"].to_numpy(str),

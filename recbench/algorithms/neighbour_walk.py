@@ -26,17 +26,19 @@ Two routes give the same sums:
     are walked in that order. Otherwise a group of equal similarity is taken together and
     a y it would overfill takes the members earliest in ``yr[y]``.
 
-The x (or pairs) are independent and run on every core (numba ``prange``); the result
-does not depend on the number of threads.
+The x (or pairs) are independent and run in as many threads as the execution settings
+allow (``recbench.execution.thread_budget``); the result does not depend on the number of
+threads.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
+
+from recbench.execution import thread_budget
 
 
 class RatingsByNeighbour:
@@ -237,10 +239,10 @@ def _first_open(cols, start, end, full):
 
 
 def in_threads(run, n: int, min_chunk: int = 16) -> None:
-    """``run(slice)`` over 0..n in one contiguous slice per thread: one per core, or
-    ``RECBENCH_THREADS`` (the kernels release the GIL; each slice writes only its own rows,
-    so the result does not depend on the number of threads)."""
-    wanted = int(os.environ.get("RECBENCH_THREADS") or os.cpu_count() or 1)
+    """``run(slice)`` over 0..n in one contiguous slice per thread, as many threads as
+    ``recbench.execution.thread_budget()`` allows (the kernels release the GIL; each slice
+    writes only its own rows, so the result does not depend on the number of threads)."""
+    wanted = thread_budget()
     n_threads = max(1, min(wanted, n // min_chunk))
     bounds = np.linspace(0, n, n_threads + 1).astype(int)
     slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]

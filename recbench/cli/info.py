@@ -8,7 +8,7 @@ from tabulate import tabulate
 from recbench.algorithms import AlgorithmUnavailable, load_class, registered
 from recbench.datasets import available_datasets, load_dataset
 from recbench.errors import RecbenchError
-from recbench.metrics import FAMILIES
+from recbench.metrics import registered as registered_metrics
 
 
 def add_parsers(sub) -> None:
@@ -45,9 +45,10 @@ def cmd_list(args) -> int:
     if args.what == "datasets":
         return cmd_datasets(args)
     if args.what == "metrics":
-        rows = [[f"{name}@k" if takes_k else name, "higher" if hib else "lower", desc]
-                for name, (takes_k, hib, desc) in FAMILIES.items()]
-        print(tabulate(rows, headers=["metric", "better", "definition"], tablefmt="github"))
+        rows = [[f"{m.family}@k" if m.takes_k else m.family, m.kind,
+                 "higher" if m.higher_is_better else "lower", m.description]
+                for m in registered_metrics().values()]
+        print(tabulate(rows, headers=["metric", "kind", "better", "definition"], tablefmt="github"))
         return 0
     rows = []
     for name, ep in sorted(registered().items()):

@@ -7,7 +7,7 @@ import argparse
 from recbench.algorithms.registry import parse_param
 from recbench.datasets import CsvOptions
 from recbench.errors import ConfigError
-from recbench.evaluation import AlgorithmSpec
+from recbench.algorithms.spec import AlgorithmSpec, resolve_algorithms
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
@@ -73,6 +73,62 @@ _DEFAULTS = {"user_col": "user", "item_col": "item", "rating_col": "rating",
              "encoding": "utf-8", "item_id_col": "item", "item_text_cols": "title,genres"}
 
 
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--algorithms",
+                   help="comma-separated names (see `recbench list algorithms`) or module:Class "
+                        "(default svd,knnwithmeans)")
+    p.add_argument("--param", action="append", default=[], metavar="ALGO.NAME=VALUE",
+                   help="algorithm parameter, e.g. --param svd.n_factors=50 (repeatable)")
+    p.add_argument("--split", help="kfold (default), holdout, user, temporal, or a dataset's "
+                                   "predefined split (ml-100k: u1..u5, u1-u5, ua, ub)")
+    p.add_argument("--folds", type=int, help="number of folds for --split kfold (default 5)")
+    p.add_argument("--test-size", type=float, help="test share for holdout/user/temporal")
+    p.add_argument("--leave-out", type=int, help="ratings per user to hold out (--split user)")
+    p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
+    p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: every "
+                                     "registered metric; see `recbench list metrics`)")
+    p.add_argument("--relevance-threshold", type=float,
+                   help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
+    p.add_argument("--seed", type=int, help="root random seed (default 0)")
+    p.add_argument("--n-jobs", type=int, help="parallel (algorithm, fold) jobs (default 1)")
+    p.add_argument("--threads", type=int, help="threads per job (default: the cores / n-jobs)")
+    p.add_argument("--no-verify-data", action="store_true",
+                   help="use a local ml-100k copy whose checksums differ (recorded in the manifest)")
+    p.add_argument("--output-dir", help="where to write the run record (default: results/<name>/ "
+                                        "for an experiment file, else a new folder under results/runs/)")
+    p.add_argument("--format", default="github",
+                   help="printed table format: github, plain, latex, html")
+
+
+def run_settings(args) -> dict:
+    """The settings of ``recbench.run`` that the command line gives (None: not given)."""
+    out = {"dataset": args.dataset, "data_dir": args.data_dir, "split": args.split,
+           "folds": args.folds, "test_size": args.test_size, "leave_out": args.leave_out,
+           "k": parse_ks(args.k) if args.k else None,
+           "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
+           "relevance_threshold": args.relevance_threshold, "seed": args.seed,
+           "n_jobs": args.n_jobs, "threads": args.threads}
+    out = {k: v for k, v in out.items() if v is not None}
+    if args.split and "folds" not in out and args.split != "kfold":
+        out["folds"] = None           # an experiment file's folds do not apply to another split
+    if args.no_verify_data:
+        out["verify_data"] = False
+    return out
+
+
+def algorithm_list(args, from_file):
+    """The command line's --algorithms (default svd,knnwithmeans unless an experiment file
+    names them), with every --param applied."""
+    if args.algorithms or not from_file:
+        names = [n.strip() for n in (args.algorithms or "svd,knnwithmeans").split(",") if n.strip()]
+        if not names:
+            raise ConfigError("--algorithms is empty; name at least one, e.g. --algorithms svd.")
+        specs = resolve_algorithms(names)
+    else:
+        specs = from_file
+    return with_params(specs, args.param)
+
+
 def parse_ks(text: str) -> tuple[int, ...]:
     try:
         ks = tuple(int(k) for k in str(text).split(",") if k.strip())
@@ -81,14 +137,6 @@ def parse_ks(text: str) -> tuple[int, ...]:
     if not ks or min(ks) < 1:
         raise ConfigError(f"--k {text!r}: cutoffs must be positive whole numbers.")
     return ks
-
-
-def algorithm_specs(names: str, params: list[str]) -> list[AlgorithmSpec]:
-    labels = [n.strip() for n in names.split(",") if n.strip()]
-    if not labels:
-        raise ConfigError("--algorithms is empty; name at least one, e.g. --algorithms svd.")
-    specs = [AlgorithmSpec(_label(n), n if ":" in n else n.lower(), {}) for n in labels]
-    return with_params(specs, params)
 
 
 def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[AlgorithmSpec]:
@@ -102,6 +150,3 @@ def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[Algorithm
         by_label[algo][key] = value
     return [AlgorithmSpec(s.label, s.name, by_label[s.label]) for s in specs]
 
-
-def _label(name: str) -> str:
-    return name.rsplit(":", 1)[-1].lower() if ":" in name else name.lower()

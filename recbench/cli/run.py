@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
-from recbench.cli.options import (add_data_options, algorithm_specs, csv_options, parse_ks,
-                                  with_params)
-from recbench.datasets import load_dataset
+from recbench import api
+from recbench.cli.options import (add_data_options, add_run_options, algorithm_list, csv_options,
+                                  run_settings)
 from recbench.errors import ConfigError
-from recbench.evaluation import Experiment, run_experiment
-from recbench.evaluation.config import ExperimentFile, load_experiment
-from recbench.evaluation.significance import paired_tests
-from recbench.reporting.manifest import build_manifest
-from recbench.reporting.record import read_run, write_run
-from recbench.reporting.render import legend, table, write_tables
-from recbench.reporting.tables import tested_metrics
+from recbench.evaluation.config import load_experiment
+from recbench.reporting.layout import check_output_folder, experiment_folder, new_run_folder
+from recbench.reporting.tables import check_format
 
 
 def add_parser(sub) -> None:
@@ -30,134 +25,87 @@ def add_parser(sub) -> None:
                    help="run every experiment file in DIR (default benchmarks/) and rewrite "
                         "its tables under results/<name>/")
     add_data_options(p)
-    p.add_argument("--algorithms",
-                   help="comma-separated names (see `recbench list algorithms`) or module:Class "
-                        "(default svd,knnwithmeans)")
-    p.add_argument("--param", action="append", default=[], metavar="ALGO.NAME=VALUE",
-                   help="algorithm parameter, e.g. --param svd.n_factors=50 (repeatable)")
-    p.add_argument("--split", help="kfold (default), holdout, user, temporal, u1..u5, u1-u5, ua, ub")
-    p.add_argument("--folds", type=int, help="number of folds for --split kfold (default 5)")
-    p.add_argument("--test-size", type=float, help="test share for holdout/user/temporal")
-    p.add_argument("--leave-out", type=int, help="ratings per user to hold out (--split user)")
-    p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
-    p.add_argument("--relevance-threshold", type=float,
-                   help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
-    p.add_argument("--seed", type=int, help="root random seed (default 0)")
-    p.add_argument("--n-jobs", type=int, help="parallel (algorithm, fold) jobs (default 1)")
-    p.add_argument("--output-dir", help="where to write the run record (default: results/<name>/ "
-                                        "for an experiment file, else a new folder under results/runs/)")
-    p.add_argument("--format", default="github",
-                   help="printed table format: github, plain, latex, html")
+    add_run_options(p)
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args) -> int:
+    check_format(args.format)
     if args.suite:
+        if args.experiment or args.config:
+            raise ConfigError("--suite runs every file of a folder; give no experiment file with it.")
         files = sorted(Path(args.suite).glob("*.toml"))
         if not files:
             raise ConfigError(f"--suite {args.suite}: no experiment files (*.toml) there.")
-        codes = [run_one(args, load_experiment(f)) for f in files]
-        return max(codes)
-    path = args.experiment or args.config
+        plans = [_plan(args, load_experiment(f)) for f in files]   # validate all, then run
+        return max(_execute(args, *plan) for plan in plans)
     if args.experiment and args.config:
         raise ConfigError("give the experiment file either as an argument or with --config, not both.")
-    return run_one(args, load_experiment(path) if path else None)
+    path = args.experiment or args.config
+    return _execute(args, *_plan(args, load_experiment(path) if path else None))
 
 
-def run_one(args, spec: ExperimentFile | None) -> int:
-    dataset_name = _pick(args.dataset, spec and spec.dataset, "ml-latest-small")
-    data_dir = _pick(args.data_dir, spec and spec.data_dir, None)
-    dataset = load_dataset(dataset_name, data_dir, csv_options(args, spec.csv if spec else None))
-    if args.algorithms or not spec:
-        algorithms = algorithm_specs(args.algorithms or "svd,knnwithmeans", args.param)
-    else:
-        algorithms = with_params(spec.algorithms, args.param)
-    ks = parse_ks(args.k) if args.k else (spec.k if spec else (10,))
-    exp = Experiment(dataset, algorithms, _pick(args.split, spec and spec.split, "kfold"),
-                     _pick(args.folds, spec and spec.folds, 5),
-                     _pick(args.test_size, spec and spec.test_size, None),
-                     _pick(args.leave_out, spec and spec.leave_out, None), ks,
-                     _pick(args.relevance_threshold, spec and spec.relevance_threshold, None),
-                     _pick(args.seed, spec and spec.seed, 0), _pick(args.n_jobs, spec and spec.n_jobs, 1))
-    if not args.quiet:
-        s = dataset.summary()
-        print(f"{spec.name + ': ' if spec else ''}{dataset.name}: {s['ratings']:,} ratings, "
-              f"{s['users']:,} users, {s['items']:,} items; split {exp.split}; algorithms "
-              f"{', '.join(a.label for a in exp.algorithms)}", file=sys.stderr)
-    n_folds = exp.n_folds if exp.split == "kfold" else (5 if exp.split == "u1-u5" else 1)
-    with _progress(len(exp.algorithms) * n_folds, args.quiet) as bar:
-        outcome = run_experiment(exp, progress=bar, verbose=args.verbose)
-    experiment = None if spec is None else {
-        "name": spec.name, "description": spec.description, "file": spec.path.as_posix(),
-        "metrics": spec.metrics, "published": spec.published,
-        "published_source": spec.published_source}
-    record = {"manifest": build_manifest(dataset, exp, args.argv), "experiment": experiment,
-              "protocol": outcome.protocol, "algorithms": outcome.algorithms,
-              "folds": outcome.folds, "results": outcome.results,
-              "significance": significance(outcome.per_user, tested_metrics(exp.ks)),
-              "failures": outcome.failures}
+def _plan(args, spec):
+    """(validated experiment, output folder, experiment info) for one run."""
+    settings = spec.settings() if spec else {"dataset": "ml-latest-small",
+                                             "algorithms": None}
+    settings.update(run_settings(args))
+    settings["algorithms"] = algorithm_list(args, spec.algorithms if spec else None)
+    settings["csv"] = csv_options(args, spec.csv if spec else None)
     if args.output_dir and not args.suite:
         folder = Path(args.output_dir)
     elif spec is not None:
-        folder = Path(args.output_dir or "results") / spec.name
+        folder = experiment_folder(spec.name, args.output_dir or "results")
     else:
-        folder = _default_folder(dataset.name)
-    write_run(folder, record, outcome.per_user)
-    stored, _ = read_run(folder)          # render from what is on disk, as `recbench tables` will
-    write_tables(folder, stored)
-    print(table(stored, args.format))
-    print(f"\n{legend().replace('`', '')}")
-    for f in outcome.failures:
+        folder = None
+    exp = api.experiment(**settings)
+    folder = check_output_folder(folder or new_run_folder(exp.dataset.name))
+    return exp, folder, spec.info() if spec else None
+
+
+def _execute(args, exp, folder: Path, info) -> int:
+    if not args.quiet:
+        s = exp.dataset.summary()
+        print(f"{info['name'] + ': ' if info else ''}{exp.dataset.name}: {s['ratings']:,} ratings, "
+              f"{s['users']:,} users, {s['items']:,} items; split {exp.split}; algorithms "
+              f"{', '.join(a.label for a in exp.algorithms)}", file=sys.stderr)
+    with _Progress(args.quiet) as bar:
+        run = api.execute(exp, progress=bar, verbose=args.verbose,
+                          command=" ".join(["recbench", *args.argv]), experiment_info=info)
+    for f in run.record["failures"]:
         print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
+    if not run.succeeded:
+        print(f"recbench: every job failed; nothing was written (an earlier run in {folder} is "
+              f"untouched).", file=sys.stderr)
+        return 1
+    run.save(folder)
+    print(run.table(args.format))
+    print(f"\n{run.legend().replace('`', '')}")
     if not args.quiet:
         print(f"Run record and tables written to {folder}", file=sys.stderr)
-    return 0 if len(outcome.failures) < len(exp.algorithms) * n_folds else 1
+    return 0
 
 
-def _pick(cli, from_file, default):
-    """The command line wins, then the experiment file, then the default."""
-    if cli is not None:
-        return cli
-    return from_file if from_file is not None else default
-
-
-def significance(per_user, metrics) -> list[dict]:
-    rows = []
-    if per_user is None or per_user.empty or per_user["algorithm"].nunique() < 2:
-        return rows
-    for metric in metrics:
-        if metric in per_user:
-            rows.extend(paired_tests(per_user, metric).to_dict("records"))
-    return rows
-
-
-def _default_folder(name: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = Path("results") / "runs" / f"{stamp}-{name}"
-    folder, n = base, 1
-    while folder.exists():
-        n += 1
-        folder = base.with_name(f"{base.name}-{n}")
-    return folder
-
-
-class _progress:
+class _Progress:
     """A tqdm bar over the (algorithm, fold) jobs, on stderr; silent with --quiet."""
 
-    def __init__(self, total: int, quiet: bool):
-        self.total, self.quiet, self.bar = total, quiet, None
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar = quiet, None
 
     def __enter__(self):
-        if not self.quiet:
-            from tqdm import tqdm
-            self.bar = tqdm(total=self.total, desc="jobs", unit="job", file=sys.stderr,
-                            dynamic_ncols=True)
         return self
 
-    def __call__(self, job):
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{job.algorithm} {job.fold}")
-            self.bar.update(1)
+    def __call__(self, job, total: int):
+        if self.quiet:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, desc="jobs", unit="job", file=sys.stderr,
+                            dynamic_ncols=True)
+        if job is None:
+            return
+        self.bar.set_postfix_str(f"{job.algorithm} {job.fold}")
+        self.bar.update(1)
 
     def __exit__(self, *exc):
         if self.bar is not None:

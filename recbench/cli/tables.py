@@ -4,13 +4,10 @@ without re-running anything."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from recbench.errors import RecbenchError
-from recbench.reporting.record import read_json, read_run
-from recbench.reporting.render import render_files, results_csv, results_json, sync_files, table
-from recbench.reporting.speed import render_speed
-from recbench.reporting.transfer import transfer_files
+from recbench.reporting.exports import results_csv, results_json
+from recbench.reporting.results_dir import rerender, run_folders
+from recbench.reporting.run import Run
 
 FORMATS = ("github", "plain", "latex", "html", "csv", "json")
 
@@ -31,52 +28,25 @@ def add_parser(sub) -> None:
     p.set_defaults(func=cmd_tables)
 
 
-def run_folders(args) -> list[Path]:
-    if args.runs:
-        return [Path(r) if Path(r).is_dir() else Path(r).parent for r in args.runs]
-    return sorted(p.parent for p in Path(args.results_dir).glob("*/run.json"))
-
-
-def other_records(args) -> list[tuple[Path, dict[str, bytes]]]:
-    """(folder, rendered files) of the transfer and speed records under RESULTS_DIR."""
-    if args.runs:
-        return []
-    out = []
-    for path in sorted(Path(args.results_dir).glob("transfer/*.json")):
-        out.append((path.parent, transfer_files(read_json(path))))
-    speed = Path(args.results_dir) / "speed" / "speed.json"
-    if speed.is_file():
-        out.append((speed.parent, {"speed.md": render_speed(read_json(speed)).encode()}))
-    return out
-
-
 def cmd_tables(args) -> int:
-    folders = run_folders(args)
-    if not folders and not args.runs and not other_records(args):
-        raise RecbenchError(f"no run records (*/run.json) under {args.results_dir}/; "
-                            f"run `recbench run --suite` first.")
     if args.format:
-        for folder in folders:
-            record, _ = read_run(folder)
-            name = (record.get("experiment") or {}).get("name") or folder.name
+        for folder in run_folders(args.results_dir, args.runs):
+            run = Run.load(folder)
+            name = (run.record.get("experiment") or {}).get("name") or folder.name
             if args.format == "csv":
-                print(results_csv(record), end="")
+                print(results_csv(run.record), end="")
             elif args.format == "json":
-                print(results_json(record), end="")
+                print(results_json(run.record), end="")
             else:
-                print(f"{name}\n\n{table(record, args.format)}\n")
+                print(f"{name}\n\n{run.table(args.format)}\n")
         return 0
-    outputs = [(folder, render_files(read_run(folder)[0])) for folder in folders]
-    outputs += other_records(args)
     stale = 0
-    for folder, files in outputs:
-        differ = sync_files(folder, files, write=not args.check)
+    for folder, differ in rerender(args.results_dir, args.runs, check=args.check):
         if args.check:
             stale += bool(differ)
             print(f"{folder}: " + (f"differs from its record: {', '.join(differ)}" if differ
                                    else "up to date"))
-            continue
-        if not args.quiet:
+        elif not args.quiet:
             print(f"{folder}: " + (f"rewrote {', '.join(differ)}" if differ else "unchanged"),
                   file=sys.stderr)
     return 1 if stale else 0

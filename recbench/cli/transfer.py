@@ -3,18 +3,12 @@ gain over training from scratch as the target's training data shrinks."""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
+from recbench import api
 from recbench.algorithms.registry import parse_param
-from recbench.datasets import load_dataset
 from recbench.errors import ConfigError
-from recbench.evaluation.transfer import FRACTIONS, TransferSettings, run_transfer
-from recbench.reporting.manifest import library_versions, run_environment
-from recbench.reporting.record import _clean, atomic_write_text, read_json
-from recbench.reporting.render import sync_files
-from recbench.reporting.transfer import record_name, transfer_files, transfer_table
+from recbench.evaluation.transfer import FRACTIONS
 
 
 def add_parser(sub) -> None:
@@ -36,39 +30,22 @@ def add_parser(sub) -> None:
 
 
 def cmd_transfer(args) -> int:
-    fractions = _fractions(args.fractions)
+    try:
+        fractions = tuple(float(x) for x in args.fractions.split(",") if x.strip())
+    except ValueError:
+        raise ConfigError(f"--fractions {args.fractions!r} is malformed; e.g. --fractions 0.1,0.5,1") from None
     params = {}
     for text in args.param:
         _, key, value = parse_param(f"mlp-transfer.{text}")
         params[key] = value
-    source = load_dataset(args.source, args.data_dir)
-    target = load_dataset(args.target, args.data_dir)
     if not args.quiet:
-        print(f"pre-training on {source.name}, fine-tuning on {target.name} "
-              f"({args.split}, fractions {', '.join(f'{f:g}' for f in fractions)})",
-              file=sys.stderr)
-    settings = TransferSettings(fractions, args.split, args.folds, args.seed, args.n_jobs, params)
-    out = run_transfer(source, target, settings)
-    record = {"manifest": {"command": " ".join(["recbench", *args.argv]), **run_environment(),
-                           "libraries": library_versions()}, **out}
-    folder = Path(args.output_dir)
-    name = record_name(record)
-    atomic_write_text(folder / f"{name}.json", json.dumps(_clean(record), indent=2) + "\n")
-    stored = read_json(folder / f"{name}.json")     # render from what is on disk
-    sync_files(folder, transfer_files(stored))
-    print(transfer_table(out["summary"], "github"))
+        print(f"pre-training on {args.source}, fine-tuning on {args.target} ({args.split}, "
+              f"fractions {', '.join(f'{f:g}' for f in fractions)})", file=sys.stderr)
+    study = api.transfer(args.source, args.target, fractions=fractions, split=args.split,
+                         folds=args.folds, seed=args.seed, n_jobs=args.n_jobs, params=params,
+                         data_dir=args.data_dir, command=" ".join(["recbench", *args.argv]))
+    study.save(args.output_dir)
+    print(study.table("github"))
     if not args.quiet:
-        print(f"Written to {folder}/{name}.{{md,csv,json,png,svg}}", file=sys.stderr)
+        print(f"Written to {args.output_dir}/{study.name}.{{md,csv,json,png,svg}}", file=sys.stderr)
     return 0
-
-
-def _fractions(text: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise ConfigError(f"--fractions {text!r} is malformed; e.g. --fractions 0.1,0.5,1") from None
-    if not values or any(not 0 < v <= 1 for v in values):
-        raise ConfigError(f"--fractions {text!r}: every share must be in (0, 1].")
-    return tuple(sorted(values))
-
-

@@ -37,7 +37,8 @@ class Dataset:
     ``items`` is indexed by item id (string) with columns ``title``, ``genres``
     (pipe-separated names) and ``text`` (free text for content-based algorithms).
     ``predefined_folds`` maps a fold name (e.g. ``u1``) to ``(train_rows, test_rows)``:
-    positions into ``ratings``, in the order of the fold's own files.
+    positions into ``ratings``, in the order of the fold's own files; ``fold_groups`` names
+    splits that run several of them (``u1-u5``).
     """
 
     name: str
@@ -47,6 +48,7 @@ class Dataset:
     provenance: Provenance
     users: pd.DataFrame | None = None
     predefined_folds: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    fold_groups: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> dict:
         """Users, items, ratings, density and the rating distribution."""

@@ -1,6 +1,5 @@
-"""Evaluation: protocol, per-fold jobs, aggregation and significance tests."""
+"""Evaluation: protocol, per-fold jobs, aggregation, significance tests and comparisons."""
 
 from recbench.evaluation.experiment import Experiment, Outcome, run_experiment
-from recbench.evaluation.runner import AlgorithmSpec
 
-__all__ = ["AlgorithmSpec", "Experiment", "Outcome", "run_experiment"]
+__all__ = ["Experiment", "Outcome", "run_experiment"]

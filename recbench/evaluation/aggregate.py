@@ -2,7 +2,7 @@
 
 With several folds the interval is mean +- t(0.975, n-1) * std / sqrt(n) over the fold
 values (std with ddof=1). With a single split it is a percentile bootstrap over users
-(1,000 resamples, seeded); RMSE/MAE are recomputed from the users' error sums so the
+(1,000 resamples, seeded from ``("bootstrap", algorithm)``); RMSE/MAE are recomputed from the users' error sums so the
 interval is for the pooled error, not a mean of per-user errors.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from recbench.random import derive_rng
 
 N_BOOTSTRAP = 1000
 
@@ -60,7 +62,7 @@ def summarise(jobs, seed: int = 0) -> list[dict]:
             mean, std, lo, hi = fold_interval(folds)
             interval = "t over folds"
             if len(mine) == 1 and mine[0].per_user is not None:
-                rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3,)))
+                rng = derive_rng(seed, "bootstrap", label)
                 boot = bootstrap_interval(mine[0].per_user, metric, rng)
                 if boot is not None:
                     lo, hi = boot

@@ -16,6 +16,8 @@ Pairing by (fold, user) is only meaningful when both runs split the same data th
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -107,3 +109,82 @@ def _paired_users(pu_a, alg_a, pu_b, alg_b, metric):
     right = pu_b.loc[pu_b["algorithm"] == alg_b, ["fold", "user", metric]]
     both = left.merge(right, on=["fold", "user"], suffixes=("_a", "_b")).dropna()
     return both[[f"{metric}_a", f"{metric}_b"]].to_numpy(float)
+
+
+@dataclass
+class Comparison:
+    """The result of ``recbench.compare``: ``rows`` (one per metric and algorithm pair),
+    the gate (``gate_metric``, ``tolerance``, ``regressions``) and ``notes``. ``kind`` is
+    ``"runs"`` (B against A) or ``"within"`` (paired tests between one run's algorithms)."""
+
+    kind: str
+    rows: pd.DataFrame
+    gate_metric: str | None = None
+    tolerance: float | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def regressions(self) -> pd.DataFrame:
+        if self.kind != "runs":
+            return self.rows.iloc[0:0]
+        return self.rows[(self.rows["metric"] == self.gate_metric) & self.rows["regressed"]]
+
+    @property
+    def passed(self) -> bool:
+        return self.regressions.empty
+
+    def table(self, fmt: str = "github") -> str:
+        from recbench.reporting.comparison import comparison_text
+        return comparison_text(self, fmt)
+
+
+def _metrics(record: dict, metrics) -> list[str]:
+    from recbench.metrics import is_timing, parse_metric
+    from recbench.reporting.tables import columns_of
+    if metrics:
+        return [parse_metric(m).name for m in metrics]
+    return [m for m in columns_of(record) if not is_timing(m)]
+
+
+def compare_records(a: dict, pu_a, b: dict, pu_b, metrics=None, pairs=None,
+                    gate_metric: str | None = None, tolerance: float = 0.01) -> Comparison:
+    """Run B against run A; the gate metric defaults to ndcg@10 when compared, else the
+    first metric."""
+    from recbench.errors import ConfigError, RecbenchError
+    from recbench.metrics import parse_metric
+    if not isinstance(tolerance, (int, float)) or not np.isfinite(tolerance) or tolerance < 0:
+        raise ConfigError(f"--tolerance {tolerance!r} is invalid; give a number >= 0.")
+    metrics = _metrics(a, metrics)
+    gate = parse_metric(gate_metric).name if gate_metric else \
+        ("ndcg@10" if "ndcg@10" in metrics else metrics[0])
+    if gate not in metrics:
+        metrics.append(gate)
+    rows = compare_runs(a, pu_a, b, pu_b, metrics, pairs, tolerance)
+    if rows.empty:
+        raise RecbenchError("the two runs share no algorithm with these metrics; name the pair "
+                            "with --a and --b (or a_algorithm=, b_algorithm=).")
+    reasons = comparable(a, b)
+    notes = [] if not reasons else [
+        "the runs do not share folds (" + "; ".join(reasons) + "): no paired tests or "
+        "intervals, only the difference of the means."]
+    return Comparison("runs", rows, gate, float(tolerance), notes)
+
+
+def within_run(record: dict, per_user, metrics=None) -> Comparison:
+    """Paired tests between the algorithms of one run, recomputed from its per-user values."""
+    from recbench.errors import RecbenchError
+    from recbench.evaluation.significance import significance, tested_metrics
+    if per_user is None:
+        raise RecbenchError("this run has no per-user values (per_user.csv.gz); paired tests "
+                            "need them.")
+    if per_user["algorithm"].nunique() < 2:
+        raise RecbenchError("this run holds one algorithm; a comparison needs two or more.")
+    wanted = _metrics(record, metrics) if metrics else tested_metrics(per_user)
+    missing = [m for m in wanted if m not in per_user.columns]
+    if metrics and missing:
+        raise RecbenchError(f"metric {missing[0]!r} has no per-user values in this run; it has: "
+                            f"{', '.join(tested_metrics(per_user))}.")
+    rows = pd.DataFrame(significance(per_user, [m for m in wanted if m in per_user.columns]))
+    return Comparison("within", rows, notes=[
+        "Paired on (fold, user). Holm's correction is applied per metric across the pairs of "
+        "algorithms. rmse/mae are per-user values here."])

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recbench.errors import ConfigError
-from recbench.evaluation.runner import AlgorithmSpec
+from recbench.algorithms.spec import AlgorithmSpec
 from recbench.metrics.spec import parse_metric
+from recbench.reporting.layout import check_name
 
 #: top-level key -> (accepted types, description)
 KEYS = {
@@ -49,7 +50,8 @@ KEYS = {
     "relevance_threshold": (float, "test ratings >= this are relevant"),
     "seed": (int, "root random seed"),
     "n_jobs": (int, "parallel (algorithm, fold) jobs"),
-    "metrics": (list, "the table's columns"),
+    "metrics": (list, "the metrics to compute (and show); default: every registered metric"),
+    "columns": (list, "the table's columns (default: metrics, else rmse, mae, precision, ...)"),
     "csv": (dict, "custom rating file options (sep, user_col, item_col, ...)"),
     "algorithms": (dict, "one table per algorithm label"),
     "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
@@ -75,10 +77,25 @@ class ExperimentFile:
     seed: int = 0
     n_jobs: int = 1
     metrics: list[str] | None = None
+    columns: list[str] | None = None
     csv: dict = field(default_factory=dict)
     algorithms: list[AlgorithmSpec] = field(default_factory=list)
     published: dict = field(default_factory=dict)
     published_source: str = ""
+
+    def settings(self) -> dict:
+        """Keyword arguments of ``recbench.run`` that this file sets."""
+        return {"dataset": self.dataset, "algorithms": self.algorithms, "split": self.split,
+                "folds": self.folds if self.split == "kfold" else None,
+                "test_size": self.test_size, "leave_out": self.leave_out, "k": self.k,
+                "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
+                "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir}
+
+    def info(self) -> dict:
+        """The record's ``experiment`` entry."""
+        return {"name": self.name, "description": self.description, "file": self.path.as_posix(),
+                "metrics": self.metrics, "columns": self.columns, "published": self.published,
+                "published_source": self.published_source}
 
 
 def load_experiment(path: str | Path) -> ExperimentFile:
@@ -112,11 +129,16 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     if not ks or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in ks):
         fail("'k' must be a positive whole number or a list of them.")
     exp.k = tuple(ks)
-    if "metrics" in raw:
-        try:
-            exp.metrics = [parse_metric(str(m)).name for m in raw["metrics"]]
-        except ConfigError as exc:
-            fail(f"'metrics': {exc}")
+    for key in ("metrics", "columns"):
+        if key in raw:
+            try:
+                setattr(exp, key, [parse_metric(str(m)).name for m in raw[key]])
+            except ConfigError as exc:
+                fail(f"{key!r}: {exc}")
+    try:
+        check_name(exp.name)
+    except ConfigError as exc:
+        fail(f"'name': {exc}")
     unknown_csv = set(raw.get("csv", {})) - CSV_KEYS
     if unknown_csv:
         fail(f"unknown key {sorted(unknown_csv)[0]!r} in [csv]; known: {', '.join(sorted(CSV_KEYS))}.")

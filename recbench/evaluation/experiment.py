@@ -1,17 +1,26 @@
-"""One experiment: a dataset, a split, some algorithms -> result records and per-user values."""
+"""One experiment: a dataset, a split, some algorithms -> result records and per-user values.
+
+``validate`` checks every setting before any work starts; ``run_experiment`` then makes the
+folds once and runs every (algorithm, fold) job through the execution seam.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from recbench.algorithms.spec import AlgorithmSpec, validate as validate_algorithm
 from recbench.datasets import Dataset
+from recbench.errors import ConfigError
 from recbench.evaluation import protocol as protocol_mod
 from recbench.evaluation.aggregate import summarise
-from recbench.evaluation.runner import AlgorithmSpec, EvalSettings, JobResult, run_jobs
-from recbench.splitting import make_folds
+from recbench.evaluation.job import EvalSettings, JobResult, run_job, tie_seed
+from recbench.execution import Execution, map_jobs
+from recbench.metrics import resolve
+from recbench.random import check_seed, derive_rng, derive_seed
+from recbench.splitting import check_split, make_folds
 
 
 @dataclass
@@ -19,13 +28,27 @@ class Experiment:
     dataset: Dataset
     algorithms: list[AlgorithmSpec]
     split: str = "kfold"
-    n_folds: int = 5
+    n_folds: int | None = None
     test_size: float | None = None
     leave_out: int | None = None
     ks: tuple[int, ...] = (10,)
     threshold: float | None = None
     seed: int = 0
-    n_jobs: int = 1
+    metrics: list[str] | None = None          # None: every registered metric
+    execution: Execution = field(default_factory=Execution)
+
+    @property
+    def relevance_threshold(self) -> float:
+        return self.threshold if self.threshold is not None else \
+            protocol_mod.default_threshold(self.dataset.rating_scale)
+
+    def metric_specs(self):
+        return resolve(self.metrics, self.ks)
+
+    @property
+    def cutoffs(self) -> tuple[int, ...]:
+        """The cutoffs of the run: ``ks`` plus any cutoff named in ``metrics``."""
+        return tuple(sorted(set(self.ks) | {s.k for s in self.metric_specs() if s.k}))
 
 
 @dataclass
@@ -36,31 +59,64 @@ class Outcome:
     folds: list[dict]
     algorithms: list[dict]
     failures: list[dict] = field(default_factory=list)
+    seeds: dict = field(default_factory=dict)
+
+
+def validate(exp: Experiment) -> dict[str, str]:
+    """Raise ConfigError for the first invalid setting; returns unavailable algorithms
+    (label -> reason), which the run reports instead of running."""
+    check_seed(exp.seed)
+    if not exp.ks or any(isinstance(k, bool) or not isinstance(k, int) or k < 1 for k in exp.ks):
+        raise ConfigError(f"k {list(exp.ks)!r} is invalid; cutoffs are positive whole numbers.")
+    check_split(exp.dataset, exp.split, exp.n_folds, exp.test_size, exp.leave_out)
+    if exp.n_folds is not None and (isinstance(exp.n_folds, bool) or not isinstance(exp.n_folds, int)
+                                    or not 2 <= exp.n_folds <= len(exp.dataset.ratings)):
+        raise ConfigError(f"--folds {exp.n_folds!r} is invalid; use a whole number from 2 to "
+                          f"the number of ratings ({len(exp.dataset.ratings)}).")
+    lo, hi = exp.dataset.rating_scale
+    if exp.threshold is not None and not (isinstance(exp.threshold, (int, float)) and
+                                          math.isfinite(exp.threshold) and lo < exp.threshold <= hi):
+        raise ConfigError(f"--relevance-threshold {exp.threshold!r} is outside the rating scale "
+                          f"({lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g}.")
+    exp.metric_specs()                          # unknown metric names fail here
+    unavailable = {}
+    for spec in exp.algorithms:
+        reason = validate_algorithm(spec)
+        if reason is not None:
+            unavailable[spec.label] = reason
+    return unavailable
 
 
 def run_experiment(exp: Experiment, progress=None, verbose: bool = False) -> Outcome:
-    threshold = exp.threshold if exp.threshold is not None else \
-        protocol_mod.default_threshold(exp.dataset.rating_scale)
-    split_rng = np.random.default_rng(np.random.SeedSequence(exp.seed, spawn_key=(0,)))
-    folds = make_folds(exp.dataset, exp.split, split_rng, exp.n_folds, exp.test_size,
-                       exp.leave_out)
-    settings = EvalSettings(tuple(exp.ks), threshold, exp.seed, exp.dataset.rating_scale)
-    jobs = run_jobs(exp.algorithms, folds, exp.dataset.items, settings, exp.n_jobs, progress,
-                    verbose)
-    ok = [j for j in jobs if j.error is None]
+    """``progress(job, total)`` is called once with ``job=None`` before the first job starts,
+    then as each job finishes."""
+    validate(exp)
+    threshold = exp.relevance_threshold
+    folds = make_folds(exp.dataset, exp.split, derive_rng(exp.seed, "split"), exp.n_folds,
+                       exp.test_size, exp.leave_out)
+    settings = EvalSettings(tuple(exp.metric_specs()), threshold, exp.seed, exp.dataset.rating_scale)
+    tasks = [(spec, fold, exp.dataset.items, settings, verbose)
+             for fold in folds for spec in exp.algorithms]
+    total = len(tasks)
+    if progress is not None:
+        progress(None, total)
+    jobs = map_jobs(run_job, tasks, exp.execution,
+                    None if progress is None else (lambda job: progress(job, total)))
+    ok = [j for j in jobs if j.error is None and j.per_user is not None]
     per_user = pd.concat([j.per_user for j in ok], ignore_index=True) if ok else pd.DataFrame()
     fold_stats = [f.stats() for f in folds]
     counts = _counts(jobs, fold_stats)
-    return Outcome(
-        results=summarise(jobs, exp.seed),
-        per_user=per_user,
-        protocol=protocol_mod.describe(exp.ks, threshold, exp.dataset.rating_scale, counts)
-        | {"relevance_threshold": threshold, "split": exp.split},
-        folds=fold_stats,
-        algorithms=_algorithm_records(jobs),
-        failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
-                  for j in jobs if j.error is not None],
-    )
+    seeds = {"root": exp.seed, "split": derive_seed(exp.seed, "split"),
+             "ties": {f.name: tie_seed(exp.seed, f.name) for f in folds}}
+    results = summarise(jobs, exp.seed)
+    protocol = protocol_mod.describe(exp.cutoffs, threshold, exp.dataset.rating_scale, counts,
+                                     [s.name for s in settings.metrics]) \
+        | {"relevance_threshold": threshold, "split": exp.split}
+    return Outcome(results=results, per_user=per_user, protocol=protocol, folds=fold_stats,
+                   algorithms=_algorithm_records(jobs),
+                   failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
+                             for j in jobs if j.error is not None],
+                   seeds=seeds)
 
 
 def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:

@@ -11,8 +11,14 @@ def default_threshold(scale: tuple[float, float]) -> float:
     return lo + 0.75 * (hi - lo)
 
 
-def describe(ks, threshold: float, scale, counts: dict) -> dict:
+def describe(ks, threshold: float, scale, counts: dict, metrics=()) -> dict:
+    from recbench.metrics import parse_metric
     lo, hi = scale
+    computed = list(metrics)
+    definitions = {}
+    for name in computed:
+        m = parse_metric(name).metric
+        definitions.setdefault(m.family, m.description)
     return {
         "candidates": "every item seen in the training part minus the user's own training "
                       "items (full ranking, no sampling)",
@@ -22,17 +28,13 @@ def describe(ks, threshold: float, scale, counts: dict) -> dict:
         "ties": "broken by a seeded random key per (user, item), the same for every algorithm "
                 "on a fold; never by item id or input order",
         "cutoffs": list(ks),
+        "metrics": computed,
+        "definitions": definitions,
         "skipped_users": "users with no relevant candidate are left out of every ranking metric",
         "cold_start": "test users or items unseen in training: rating predictions use the "
                       "algorithm's fallback (counted as fallback_share; rmse_known/mae_known "
                       "leave them out); unseen users are ranked with the fallback scores",
         "rating_metrics": f"RMSE/MAE over all test ratings, predictions clipped to [{lo:g}, {hi:g}]",
-        "auc": "per user: share of (relevant, non-relevant candidate) pairs ordered correctly, "
-               "ties 1/2; averaged over users with at least one of each",
-        "precision": "hits in the top k / k",
-        "recall": "hits in the top k / relevant candidates",
-        "ndcg": "binary gain, log2 discount, ideal = min(k, relevant) hits at the top",
-        "map": "AP@k normalised by min(k, relevant)",
         "aggregation": "per-user values -> per-fold mean over users -> mean, std and 95% t "
                        "interval across folds; a single split uses a bootstrap over users",
         "counts": counts,

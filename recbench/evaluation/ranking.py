@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from recbench import metrics
+from recbench.metrics import ListInput, RankingInput, resolve
 from recbench.errors import RecbenchError
 
 
@@ -56,20 +56,15 @@ def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.G
     return cols[order][start[:, None] + np.arange(top)], tiebreak
 
 
-def first_relevant_rank(scores: np.ndarray, candidates: np.ndarray, relevant: np.ndarray,
-                        tiebreak: np.ndarray) -> np.ndarray:
-    """1-based rank of each row's first relevant item in the ranking of ``rank_candidates``
-    (1 + the items before it: a higher score, or the same score and a smaller key)."""
-    ranked = np.where(candidates, scores, -np.inf)
-    best = np.where(relevant, ranked, -np.inf).max(axis=1, keepdims=True)
-    first_key = np.where(relevant & (ranked == best), tiebreak, np.inf).min(axis=1, keepdims=True)
-    ahead = (ranked > best) | ((ranked == best) & (tiebreak < first_key))
-    return ahead.sum(axis=1) + 1
-
-
-def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int],
+def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
                      threshold: float, rng: np.random.Generator,
                      batch_cells: int = 2_000_000) -> RankingOutcome:
+    """The ranking and list metrics of ``specs`` (parsed metric names, or cutoffs: every
+    registered metric at those cutoffs) for a fitted ``algo`` on one fold. Only the
+    requested metrics are computed."""
+    if all(isinstance(s, int) for s in specs):
+        specs = resolve(None, list(specs))
+    specs = [s for s in specs if s.metric.kind in ("ranking", "list")]
     catalog = pd.Index(np.sort(train["item"].unique().astype(str)))
     relevant = test[(test["rating"] >= threshold) & test["item"].isin(catalog)]
     eval_users = pd.Index(pd.unique(relevant["user"].to_numpy(dtype=str)))
@@ -82,7 +77,7 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
     # a fold holds each (user, item) pair once, so an item's ratings count its users
     item_users = np.bincount(train_items, minlength=len(catalog)).astype(float)
     popularity = np.maximum(item_users, 1.0) / n_train_users
-    kmax = max(ks)
+    kmax = max([s.k for s in specs if s.k] or [1])
     step = max(1, batch_cells // max(1, len(catalog)))
     rows, recommended, score_seconds = [], [], 0.0
     for start in range(0, len(eval_users), step):
@@ -98,22 +93,18 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, ks: list[int
         top = np.where(np.take_along_axis(candidates, top, axis=1), top, -1)
         recommended.append(top)
         n_rel = rel.sum(axis=1)
+        batch = RankingInput(ranked_rel, top, n_rel, scores, candidates, rel, tiebreak, popularity)
         values = {"user": users.to_numpy(), "n_relevant": n_rel,
                   "n_candidates": candidates.sum(axis=1)}
-        for k in ks:
-            values[f"precision@{k}"] = metrics.precision_at_k(ranked_rel, k)
-            values[f"recall@{k}"] = metrics.recall_at_k(ranked_rel, n_rel, k)
-            values[f"ndcg@{k}"] = metrics.ndcg_at_k(ranked_rel, n_rel, k)
-            values[f"map@{k}"] = metrics.average_precision_at_k(ranked_rel, n_rel, k)
-            values[f"hit@{k}"] = metrics.hit_rate_at_k(ranked_rel, k)
-            values[f"novelty@{k}"] = metrics.novelty(top[:, :k], popularity)
-        values["mrr"] = metrics.reciprocal_rank(first_relevant_rank(scores, candidates, rel, tiebreak))
-        values["auc"] = metrics.auc_score(scores, rel, candidates)
+        for spec in specs:
+            if spec.metric.kind == "ranking":
+                values[spec.name] = np.asarray(spec.metric.compute(batch, spec.k), dtype=float)
         rows.append(pd.DataFrame(values))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     recommended = np.vstack(recommended) if recommended else np.empty((0, kmax), dtype=int)
-    fold_values = {f"coverage@{k}": metrics.catalog_coverage(recommended[:, :k], len(catalog))
-                   for k in ks}
+    lists = ListInput(recommended, len(catalog))
+    fold_values = {s.name: float(s.metric.compute(lists, s.k)) for s in specs
+                   if s.metric.kind == "list"}
     counts = {"ranked_users": int(len(eval_users)),
               "skipped_users_no_relevant": int(all_test_users - len(eval_users)),
               "catalog_items": int(len(catalog)),

@@ -7,32 +7,50 @@ import time
 import numpy as np
 import pandas as pd
 
-from recbench import metrics
+from recbench.errors import RecbenchError
+from recbench.metrics import RatingInput
 
 
-def evaluate_ratings(algo, train: pd.DataFrame, test: pd.DataFrame, scale: tuple[float, float]):
-    """Predictions for every test rating, clipped to ``scale``. Returns per-user error sums,
-    fold values (rmse, mae, and both over the pairs whose user and item are known in
-    training) and the seconds spent predicting."""
+class PredictionError(RecbenchError):
+    """An algorithm's predictions have the wrong shape or are not finite."""
+
+
+def evaluate_ratings(algo, train: pd.DataFrame, test: pd.DataFrame, scale: tuple[float, float],
+                     specs=None):
+    """Predictions for every test rating, clipped to ``scale``, and the rating metrics of
+    ``specs`` (all rating metrics when None). Returns per-user values (with the error sums
+    that pooled intervals need), fold values, counts and the seconds spent predicting."""
+    from recbench.metrics import resolve
+    specs = [s for s in (specs if specs is not None else resolve(None, ()))
+             if s.metric.kind == "rating"]
     t0 = time.perf_counter()
     pred = np.asarray(algo.predict(test["user"].to_numpy(), test["item"].to_numpy()), float)
     seconds = time.perf_counter() - t0
+    name = getattr(algo, "name", "") or type(algo).__name__
+    if pred.shape != (len(test),):
+        raise PredictionError(f"{name}.predict returned shape {pred.shape}, expected "
+                              f"({len(test)},).")
+    if not np.isfinite(pred).all():
+        raise PredictionError(f"{name}.predict returned {int((~np.isfinite(pred)).sum())} NaN or "
+                              f"infinite predictions; every test pair needs a finite prediction.")
     pred = np.clip(pred, scale[0], scale[1])
     truth = test["rating"].to_numpy(float)
     known = (test["user"].isin(train["user"].unique())
              & test["item"].isin(train["item"].unique())).to_numpy()
-    values = {
-        "rmse": metrics.root_mean_squared_error(truth, pred),
-        "mae": metrics.mean_absolute_error(truth, pred),
-        "rmse_known": metrics.root_mean_squared_error(truth[known], pred[known]),
-        "mae_known": metrics.mean_absolute_error(truth[known], pred[known]),
-        "fallback_share": float(1 - known.mean()) if len(known) else float("nan"),
-    }
+    users, codes = np.unique(test["user"].to_numpy(str), return_inverse=True)
+    x = RatingInput(truth, pred, known, codes, len(users))
+    values = {s.name: float(s.metric.compute(x)) for s in specs}
+    per_user = pd.DataFrame({"user": users})
     err = pred - truth
-    per_user = (pd.DataFrame({"user": test["user"].to_numpy(), "sq_error_sum": err ** 2,
-                              "abs_error_sum": np.abs(err), "n_test_ratings": 1})
-                .groupby("user", sort=False, as_index=False).sum())
-    per_user["rmse"] = np.sqrt(per_user["sq_error_sum"] / per_user["n_test_ratings"])
-    per_user["mae"] = per_user["abs_error_sum"] / per_user["n_test_ratings"]
+    wanted = {s.name for s in specs}
+    if wanted & {"rmse", "mae"} or any(s.metric.per_user for s in specs):
+        per_user["n_test_ratings"] = np.bincount(codes, minlength=len(users))
+    if "rmse" in wanted:
+        per_user["sq_error_sum"] = np.bincount(codes, weights=err ** 2, minlength=len(users))
+    if "mae" in wanted:
+        per_user["abs_error_sum"] = np.bincount(codes, weights=np.abs(err), minlength=len(users))
+    for s in specs:
+        if s.metric.per_user is not None:
+            per_user[s.name] = np.asarray(s.metric.per_user(x), float)
     counts = {"fallback_predictions": int((~known).sum()), "test_ratings": int(len(known))}
     return per_user, values, counts, seconds

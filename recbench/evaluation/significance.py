@@ -50,3 +50,25 @@ def paired_tests(per_user: pd.DataFrame, metric: str, algorithms=None) -> pd.Dat
         table["wilcoxon_p_holm"] = holm(table["wilcoxon_p"])
         table["ttest_p_holm"] = holm(table["ttest_p"])
     return table
+
+
+def tested_metrics(per_user: pd.DataFrame | None) -> list[str]:
+    """Per-user metric columns of ``per_user``: the ones paired tests compare."""
+    if per_user is None:
+        return []
+    from recbench.metrics import registered
+    metrics = registered()
+    return [c for c in per_user.columns
+            if c.partition("@")[0] in metrics and metrics[c.partition("@")[0]].has_per_user]
+
+
+def significance(per_user: pd.DataFrame | None, metrics=None) -> list[dict]:
+    """Wilcoxon and paired t-tests between every pair of algorithms, for every per-user
+    metric, Holm-adjusted per metric across the pairs."""
+    rows = []
+    if per_user is None or per_user.empty or per_user["algorithm"].nunique() < 2:
+        return rows
+    for metric in metrics if metrics is not None else tested_metrics(per_user):
+        if metric in per_user:
+            rows.extend(paired_tests(per_user, metric).to_dict("records"))
+    return rows

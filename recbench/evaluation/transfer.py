@@ -22,13 +22,14 @@ import copy
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
 
 from recbench.algorithms.mlp import TransferMLP
 from recbench.algorithms.surprise_models import BaselineOnly
 from recbench.datasets import Dataset
 from recbench.evaluation.aggregate import fold_interval
 from recbench.evaluation.rating import evaluate_ratings
+from recbench.execution import Execution, map_jobs
+from recbench.random import derive_rng
 from recbench.splitting import make_folds
 
 FRACTIONS = (0.1, 0.25, 0.5, 1.0)
@@ -49,19 +50,18 @@ def run_transfer(source: Dataset, target: Dataset, settings: TransferSettings) -
     params = dict(settings.params or {})
     params.setdefault("random_state", settings.seed)
     pretrained = TransferMLP(**params).pretrain(source.ratings, source.items)
-    rng = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(0,)))
-    folds = make_folds(target, settings.split, rng, settings.n_folds)
-    calls = [delayed(_fold_job)(pretrained, params, fold, f, target, settings)
-             for f, fold in enumerate(folds)]
-    rows = [row for rows in Parallel(n_jobs=settings.n_jobs)(calls) for row in rows]
+    folds = make_folds(target, settings.split, derive_rng(settings.seed, "split"),
+                       settings.n_folds if settings.split == "kfold" else None)
+    tasks = [(pretrained, params, fold, target, settings) for fold in folds]
+    rows = [row for rows in map_jobs(_fold_job, tasks, Execution(settings.n_jobs)) for row in rows]
     return {"rows": rows, "summary": summarise_transfer(rows, settings.fractions),
             "protocol": protocol(settings, source, target),
             "params": TransferMLP(**params).get_params()}
 
 
-def _fold_job(pretrained, params, fold, f, target, settings) -> list[dict]:
-    order = np.random.default_rng(
-        np.random.SeedSequence(settings.seed, spawn_key=(4, f))).permutation(len(fold.train))
+def _fold_job(pretrained, params, fold, target, settings) -> list[dict]:
+    order = derive_rng(settings.seed, "transfer", "fold", fold.name, "subsets").permutation(
+        len(fold.train))
     rows = []
     for fraction in settings.fractions:
         n = max(1, int(round(fraction * len(fold.train))))
@@ -117,3 +117,28 @@ def protocol(settings: TransferSettings, source: Dataset, target: Dataset) -> di
                    "the model's fallback prediction",
         "gain": "scratch minus transfer, per fold; mean and 95% t interval over folds",
     }
+
+
+def transfer_study(source="ml-latest-small", target="ml-100k", *, fractions=FRACTIONS,
+                   split: str = "kfold", folds: int = 5, seed: int = 0, n_jobs: int = 1,
+                   params: dict | None = None, data_dir=None, command: str | None = None):
+    """Load both datasets, run the study, and return its record as a ``TransferStudy``."""
+    from recbench.algorithms.constraints import check_params
+    from recbench.datasets import load_dataset
+    from recbench.errors import ConfigError
+    from recbench.random import check_seed
+    from recbench.reporting.transfer import TransferStudy, build_transfer_record
+    check_seed(seed)
+    fractions = tuple(sorted(fractions))
+    if not fractions or any(not isinstance(f, (int, float)) or not 0 < f <= 1 for f in fractions):
+        raise ConfigError(f"--fractions {list(fractions)!r}: every share must be in (0, 1].")
+    unknown = sorted(set(params or {}) - set(TransferMLP.param_names()))
+    if unknown:
+        raise ConfigError(f"mlp-transfer has no parameter {unknown[0]!r}; its parameters: "
+                          f"{', '.join(TransferMLP.param_names())}.")
+    check_params("mlp-transfer", TransferMLP, params or {})
+    src, tgt = load_dataset(source, data_dir), load_dataset(target, data_dir)
+    settings = TransferSettings(fractions, split, folds, seed, n_jobs, params)
+    out = run_transfer(src, tgt, settings)
+    return TransferStudy(build_transfer_record(out, command or
+                                               f"recbench.transfer({source!r}, {target!r})"))

@@ -52,6 +52,18 @@ def average_precision_at_k(ranked_rel, n_rel, k: int) -> np.ndarray:
     return (prec_at_r * rel).sum(axis=1) / np.minimum(np.asarray(n_rel), k)
 
 
+def first_relevant_rank(scores: np.ndarray, candidates: np.ndarray, relevant: np.ndarray,
+                        tiebreak: np.ndarray) -> np.ndarray:
+    """1-based rank of each row's first relevant item in the ranking of
+    ``recbench.evaluation.ranking.rank_candidates``
+    (1 + the items before it: a higher score, or the same score and a smaller key)."""
+    ranked = np.where(candidates, scores, -np.inf)
+    best = np.where(relevant, ranked, -np.inf).max(axis=1, keepdims=True)
+    first_key = np.where(relevant & (ranked == best), tiebreak, np.inf).min(axis=1, keepdims=True)
+    ahead = (ranked > best) | ((ranked == best) & (tiebreak < first_key))
+    return ahead.sum(axis=1) + 1
+
+
 def reciprocal_rank(first_relevant_rank) -> np.ndarray:
     """RR = 1 / (rank of the first relevant item in the full ranking, 1-based); MRR is its mean."""
     return 1.0 / np.asarray(first_relevant_rank, float)

@@ -1,52 +1,75 @@
-"""Metric names: ``precision@10`` -> (family, k, higher_is_better, description)."""
+"""Metric names: ``precision@10`` -> :class:`MetricSpec` (the registered metric and k)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from recbench.errors import ConfigError
-
-#: family -> (takes a cutoff k, higher is better, one-line description)
-FAMILIES = {
-    "rmse": (False, False, "root mean squared error of clipped predictions, all test ratings"),
-    "mae": (False, False, "mean absolute error of clipped predictions, all test ratings"),
-    "rmse_known": (False, False, "RMSE over test ratings whose user and item are in training"),
-    "mae_known": (False, False, "MAE over test ratings whose user and item are in training"),
-    "fallback_share": (False, False, "share of test ratings with an unknown user or item"),
-    "precision": (True, True, "relevant items in the top k / k"),
-    "recall": (True, True, "relevant items in the top k / relevant candidates"),
-    "ndcg": (True, True, "normalised discounted cumulative gain, binary gain"),
-    "map": (True, True, "mean average precision, AP@k normalised by min(k, relevant)"),
-    "hit": (True, True, "1 if any relevant item is in the top k"),
-    "mrr": (False, True, "1 / rank of the first relevant item in the full ranking"),
-    "auc": (False, True, "share of (relevant, non-relevant candidate) pairs ordered correctly"),
-    "coverage": (True, True, "share of the catalog in anyone's top k"),
-    "novelty": (True, True, "mean self-information -log2(share of users who rated it) of top-k items"),
-    "fit_time_s": (False, False, "seconds to fit the algorithm on the training part"),
-    "score_time_s": (False, False, "seconds the algorithm spent scoring (ranking + rating predictions)"),
-}
+from recbench.metrics.registry import Metric, get, registered
 
 
 @dataclass(frozen=True)
 class MetricSpec:
     name: str
-    family: str
+    metric: Metric
     k: int | None
-    higher_is_better: bool
+
+    @property
+    def family(self) -> str:
+        return self.metric.family
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric.higher_is_better
+
+    @property
+    def is_timing(self) -> bool:
+        return self.metric.is_timing
 
 
 def parse_metric(name: str) -> MetricSpec:
-    family, _, k = name.lower().partition("@")
-    if family not in FAMILIES:
-        raise ConfigError(f"unknown metric {name!r}; known: {', '.join(FAMILIES)}.")
-    takes_k, higher, _ = FAMILIES[family]
-    if takes_k != bool(k):
-        form = f"{family}@K" if takes_k else family
-        raise ConfigError(f"metric {name!r} must be written {form}.")
-    if k and not k.isdigit():
+    """``"ndcg@10"`` -> MetricSpec; a one-sentence ConfigError for an unknown or ill-formed name."""
+    if not isinstance(name, str):
+        raise ConfigError(f"metric {name!r} must be a name such as 'ndcg@10'.")
+    family, at, k = name.strip().lower().partition("@")
+    metric = get(family)
+    if metric.takes_k and not k:
+        raise ConfigError(f"metric {name!r} needs a cutoff; write {family}@K, e.g. {family}@10.")
+    if not metric.takes_k and at:
+        raise ConfigError(f"metric {name!r} takes no cutoff; write {family}.")
+    if k and (not k.isdigit() or int(k) < 1):
         raise ConfigError(f"metric {name!r}: the cutoff must be a positive whole number.")
-    return MetricSpec(name.lower(), family, int(k) if k else None, higher)
+    return MetricSpec(f"{family}@{int(k)}" if k else family, metric, int(k) if k else None)
 
 
 def higher_is_better(name: str) -> bool:
     return parse_metric(name).higher_is_better
+
+
+def is_timing(name: str) -> bool:
+    """Whether ``name`` is a timing (seconds); False for names no metric declares."""
+    family = name.partition("@")[0]
+    metric = registered().get(family)
+    return metric is not None and metric.is_timing
+
+
+def resolve(names, ks) -> list[MetricSpec]:
+    """The metrics to compute. ``names`` None: every registered metric, families with a
+    cutoff at every k of ``ks``. A family name without a cutoff (``"ndcg"``) also expands to
+    every k. Timings are always included."""
+    if names is None:
+        names = list(registered())
+    out: dict[str, MetricSpec] = {}
+    for name in names:
+        family = str(name).strip().lower()
+        if "@" not in family and family in registered() and registered()[family].takes_k:
+            for k in ks:
+                spec = parse_metric(f"{family}@{k}")
+                out[spec.name] = spec
+        else:
+            spec = parse_metric(str(name))
+            out[spec.name] = spec
+    for family, metric in registered().items():
+        if metric.is_timing:
+            out.setdefault(family, MetricSpec(family, metric, None))
+    return list(out.values())

@@ -35,18 +35,19 @@ def run_environment() -> dict:
     }
 
 
-def build_manifest(dataset, exp, argv: list[str]) -> dict:
+def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> dict:
     return {
         **run_environment(),
-        "command": " ".join(["recbench", *argv]),
+        "command": command,
         "dataset": dataset.provenance.to_dict() | {"rating_scale": list(dataset.rating_scale)},
         "split": exp.split,
-        "n_folds": exp.n_folds if exp.split == "kfold" else None,
+        "n_folds": n_folds,
         "test_size": exp.test_size,
         "leave_out": exp.leave_out,
         "seed": exp.seed,
-        "k": list(exp.ks),
-        "n_jobs": exp.n_jobs,
+        "k": list(exp.cutoffs),
+        "metrics": exp.metrics,
+        "n_jobs": exp.execution.n_jobs,
+        "threads_per_job": exp.execution.threads_per_job(),
         "libraries": library_versions(),
     }
-

@@ -1,4 +1,5 @@
-"""Rendering result records as tables (tabulate). No computation happens here."""
+"""Results tables (tabulate) and what their marks mean. No computation happens here beyond
+picking the best value of a column and the significant differences from it."""
 
 from __future__ import annotations
 
@@ -6,10 +7,18 @@ import math
 
 from tabulate import tabulate
 
-from recbench.metrics import higher_is_better
+from recbench.errors import ConfigError
+from recbench.metrics import higher_is_better, is_timing
 
 FORMATS = {"github": "github", "markdown": "github", "plain": "plain", "latex": "latex",
            "html": "html"}
+SIGNIFICANCE_LEVEL = 0.05
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format {fmt!r} is unknown; use one of {', '.join(FORMATS)}.")
+    return FORMATS[fmt]
 
 
 def default_columns(ks) -> list[str]:
@@ -19,18 +28,61 @@ def default_columns(ks) -> list[str]:
             "fit_time_s", "score_time_s"]
 
 
-def tested_metrics(ks) -> list[str]:
-    """Per-user metrics compared by significance tests: rating errors, AUC, and precision,
-    recall and nDCG at every cutoff."""
-    return ["rmse", "mae", *[f"{m}@{k}" for k in ks for m in ("precision", "recall", "ndcg")], "auc"]
+def columns_of(record: dict) -> list[str]:
+    """The experiment's table columns, else its computed metrics, else the default columns."""
+    exp = record.get("experiment") or {}
+    if exp.get("columns"):
+        return exp["columns"]
+    if exp.get("metrics") or record["manifest"].get("metrics"):
+        cols = list(exp.get("metrics") or record["manifest"]["metrics"])
+        return cols + [c for c in ("fit_time_s", "score_time_s") if c not in cols]
+    return default_columns(record["manifest"]["k"])
+
+
+def _by_algorithm(results) -> dict:
+    by_algo: dict[str, dict] = {}
+    for r in results:
+        by_algo.setdefault(r["algorithm"], {})[r["metric"]] = r
+    return by_algo
+
+
+def best_algorithm(by_algo, metric):
+    scored = [(m[metric]["mean"], a) for a, m in by_algo.items()
+              if metric in m and m[metric].get("mean") is not None
+              and not math.isnan(m[metric]["mean"])]
+    if len(scored) < 2:
+        return None
+    pick = max if higher_is_better(metric) else min
+    return pick(scored)[1]
+
+
+def significant_vs_best(record: dict) -> dict:
+    """metric -> algorithms whose difference from the metric's best is significant."""
+    by_algo = _by_algorithm(record["results"])
+    marks: dict[str, list[str]] = {}
+    for row in record.get("significance", []):
+        best = best_algorithm(by_algo, row["metric"])
+        p = row.get("wilcoxon_p_holm")
+        if best in (row["a"], row["b"]) and p is not None and p < SIGNIFICANCE_LEVEL:
+            marks.setdefault(row["metric"], []).append(row["b"] if row["a"] == best else row["a"])
+    return marks
+
+
+def legend() -> str:
+    """What the numbers and marks of a results table mean."""
+    return ("Mean ± std across folds (a single split shows ± the half-width of a 95% bootstrap "
+            "interval over users). `(best)` marks the best value of a column; `*` a significant "
+            "difference from it (paired Wilcoxon test over users, Holm-adjusted p < "
+            f"{SIGNIFICANCE_LEVEL}). fit_time_s and score_time_s are seconds per fold. "
+            "Definitions: `recbench list metrics`; protocol: docs/protocol.md.")
 
 
 def _fmt(mean, std, metric: str) -> str:
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "-"
-    digits = 2 if metric.endswith("_s") else 4
+    digits = 2 if is_timing(metric) else 4
     text = f"{mean:.{digits}f}"
-    if std is not None and not (isinstance(std, float) and math.isnan(std)) and not metric.endswith("_s"):
+    if std is not None and not (isinstance(std, float) and math.isnan(std)) and not is_timing(metric):
         text += f" ± {std:.{digits}f}"
     return text
 
@@ -41,11 +93,9 @@ def results_table(results: list[dict], columns: list[str], fmt: str = "github",
     single split). ``significant[metric]`` lists algorithms whose difference from the best
     is significant; they get a ``*``; the best gets ``(best)``. ``published[algorithm][metric]``
     adds a ``published <metric>`` column after the metric columns."""
-    by_algo: dict[str, dict] = {}
-    for r in results:
-        by_algo.setdefault(r["algorithm"], {})[r["metric"]] = r
+    by_algo = _by_algorithm(results)
     columns = [c for c in columns if any(c in m for m in by_algo.values())]
-    best = {c: best_algorithm(by_algo, c) for c in columns if not c.endswith("_s")}
+    best = {c: best_algorithm(by_algo, c) for c in columns if not is_timing(c)}
     rows = []
     for algo, metrics in by_algo.items():
         row = [algo]
@@ -73,11 +123,19 @@ def results_table(results: list[dict], columns: list[str], fmt: str = "github",
                     tablefmt=FORMATS.get(fmt, fmt), disable_numparse=True)
 
 
-def best_algorithm(by_algo, metric):
-    scored = [(m[metric]["mean"], a) for a, m in by_algo.items()
-              if metric in m and m[metric].get("mean") is not None
-              and not math.isnan(m[metric]["mean"])]
-    if len(scored) < 2:
-        return None
-    pick = max if higher_is_better(metric) else min
-    return pick(scored)[1]
+def table(record: dict, fmt: str = "github") -> str:
+    """The results table with published reference numbers (when the experiment has any)."""
+    exp = record.get("experiment") or {}
+    return results_table(record["results"], columns_of(record), fmt, significant_vs_best(record),
+                         published=exp.get("published") or None)
+
+
+def significance_table(rows, fmt: str = "github") -> str:
+    """Paired tests between the algorithms of a run (records of ``paired_tests``)."""
+    body = [[r["metric"], r["a"], r["b"], r["n_pairs"], f"{r['mean_a']:.4f}", f"{r['mean_b']:.4f}",
+             f"{r['mean_diff']:+.4f}", f"{r['wilcoxon_p']:.3g}", f"{r['wilcoxon_p_holm']:.3g}",
+             f"{r['ttest_p']:.3g}", f"{r['ttest_p_holm']:.3g}"] for r in rows]
+    return tabulate(body, headers=["metric", "A", "B", "pairs", "mean A", "mean B", "A - B",
+                                   "Wilcoxon p", "Wilcoxon p (Holm)", "t-test p",
+                                   "t-test p (Holm)"], tablefmt=FORMATS.get(fmt, fmt),
+                    disable_numparse=True)

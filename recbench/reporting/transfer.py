@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
-from pathlib import Path
 
 from tabulate import tabulate
 
-from recbench.reporting.plots import transfer_plot
-from recbench.reporting.record import _clean
+from recbench.reporting.plots import figure_bytes, transfer_plot
+from recbench.reporting.storage import clean as _clean
 
 COLUMNS = ["fraction", "n_train", "scratch_rmse", "transfer_rmse", "gain_rmse",
            "gain_rmse_ci", "baselineonly_rmse", "scratch_mae", "transfer_mae", "gain_mae"]
@@ -79,10 +77,39 @@ def transfer_files(record: dict) -> dict[str, bytes]:
     """``<source>-to-<target>.{md,csv,png,svg}`` from the record alone."""
     name = record_name(record)
     p = record["protocol"]
-    with tempfile.TemporaryDirectory() as tmp:
-        transfer_plot(record["summary"], f"Transfer {p['source']['name']} -> {p['target']['name']}",
-                      Path(tmp) / name)
-        files = {f.name: f.read_bytes() for f in sorted(Path(tmp).iterdir())}
+    fig = transfer_plot(record["summary"], f"Transfer {p['source']['name']} -> {p['target']['name']}")
+    files = dict(sorted(figure_bytes(fig, name).items()))
     files[f"{name}.csv"] = transfer_csv(record["summary"]).encode()
     files[f"{name}.md"] = render_transfer(record, name).encode()
     return files
+
+
+def build_transfer_record(out: dict, command: str) -> dict:
+    from recbench.reporting.manifest import library_versions, run_environment
+    return {"manifest": {"command": command, **run_environment(),
+                         "libraries": library_versions()}, **out}
+
+
+class TransferStudy:
+    """The transfer study's record with its table, files and ``save``."""
+
+    def __init__(self, record: dict):
+        self.record = json.loads(json.dumps(_clean(record)))
+        self.name = record_name(self.record)
+
+    @property
+    def summary(self) -> list[dict]:
+        return self.record["summary"]
+
+    def table(self, fmt: str = "github") -> str:
+        return transfer_table(self.summary, fmt)
+
+    def files(self) -> dict[str, bytes]:
+        from recbench.reporting.storage import record_json
+        return {f"{self.name}.json": record_json(self.record).encode(), **transfer_files(self.record)}
+
+    def save(self, folder) -> list[str]:
+        """Write ``<name>.{json,md,csv,png,svg}`` into ``folder`` (each file atomically)."""
+        from pathlib import Path
+        from recbench.reporting.files import sync_files
+        return sync_files(Path(folder), self.files())

@@ -1,0 +1,121 @@
+"""The Python API: ``recbench.run``, ``recbench.compare`` and ``recbench.transfer``.
+
+    import recbench
+    run = recbench.run("ml-100k", ["svd", "knnwithmeans"], split="u1", k=[5, 10],
+                       data_dir="../shared/datasets")
+    run.summary(); run.table(); run.save("results/x")
+
+The CLI calls these same functions; nothing here prints or writes unless asked (``save``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from recbench.algorithms.spec import resolve_algorithms
+from recbench.datasets import CsvOptions, load_dataset
+from recbench.errors import ConfigError
+from recbench.evaluation.comparison import Comparison, compare_records, within_run
+from recbench.evaluation.experiment import Experiment, run_experiment, validate
+from recbench.execution import Execution
+from recbench.reporting.record import build_record
+from recbench.reporting.run import Run
+
+
+def _ks(k) -> tuple[int, ...]:
+    ks = (k,) if isinstance(k, int) and not isinstance(k, bool) else tuple(k)
+    if not ks or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
+        raise ConfigError(f"k={k!r} is invalid; give a positive whole number or a list of them.")
+    return tuple(sorted(set(ks)))
+
+
+def _csv(csv) -> CsvOptions | None:
+    if csv is None or isinstance(csv, CsvOptions):
+        return csv
+    if isinstance(csv, dict):
+        known = {f.name for f in dataclasses.fields(CsvOptions)}
+        unknown = sorted(set(csv) - known)
+        if unknown:
+            raise ConfigError(f"csv option {unknown[0]!r} is unknown; known: {', '.join(sorted(known))}.")
+        return CsvOptions(**csv)
+    raise ConfigError("csv must be a CsvOptions or a dict of its fields.")
+
+
+def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
+               split: str = "kfold", folds: int | None = None, test_size: float | None = None,
+               leave_out: int | None = None, k=10, metrics=None,
+               relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
+               threads: int | None = None, data_dir=None, csv=None,
+               verify_data: bool = True) -> Experiment:
+    """Resolve and validate every setting of a run (nothing is fitted)."""
+    options = {} if verify_data else {"verify": False}
+    ds = load_dataset(dataset, data_dir, _csv(csv), **options)
+    exp = Experiment(ds, resolve_algorithms(algorithms), split, folds, test_size, leave_out,
+                     _ks(k), relevance_threshold, seed,
+                     None if metrics is None else list(metrics), Execution(n_jobs, threads))
+    validate(exp)
+    return exp
+
+
+def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progress=None,
+        verbose: bool = False, command: str | None = None, experiment_info: dict | None = None,
+        **settings) -> Run:
+    """Evaluate ``algorithms`` on ``dataset`` and return the :class:`Run`.
+
+    ``dataset``: a registered name, a rating file path (``csv=`` options), a pandas
+    DataFrame (user, item, rating[, timestamp]) or a ``Dataset``. ``algorithms``: registered
+    names, ``module:Class``, ``(label, name, params)`` tuples or ``Algorithm`` instances
+    (cloned for every fold). Settings: ``split`` (kfold, holdout, user, temporal or a
+    dataset's predefined split), ``folds``, ``test_size``, ``leave_out``, ``k`` (int or list),
+    ``metrics`` (names to compute; default all), ``relevance_threshold``, ``seed``,
+    ``n_jobs``, ``threads``, ``data_dir``, ``csv``, ``verify_data``. ``progress(job, total)``
+    is called as each (algorithm, fold) job finishes.
+    """
+    exp = experiment(dataset, algorithms, **settings)
+    return execute(exp, progress=progress, verbose=verbose,
+                   command=command or _command(dataset, algorithms, settings),
+                   experiment_info=experiment_info)
+
+
+def execute(exp: Experiment, *, progress=None, verbose: bool = False, command: str = "",
+            experiment_info: dict | None = None) -> Run:
+    """Run a validated :class:`Experiment` (from :func:`experiment`) and build its record."""
+    outcome = run_experiment(exp, progress=progress, verbose=verbose)
+    record, per_user = build_record(exp, outcome, command, experiment_info)
+    return Run(record, per_user)
+
+
+def _command(dataset, algorithms, settings) -> str:
+    shown = dataset if isinstance(dataset, (str, Path)) else type(dataset).__name__
+    algos = [a if isinstance(a, str) else getattr(a, "name", type(a).__name__) for a in
+             ([algorithms] if isinstance(algorithms, str) else algorithms)]
+    extra = "".join(f", {k}={v!r}" for k, v in settings.items())
+    return f"recbench.run({str(shown)!r}, {algos!r}{extra})"
+
+
+def _as_run(value) -> Run:
+    return value if isinstance(value, Run) else Run.load(value)
+
+
+def compare(a, b=None, *, metrics=None, gate_metric: str | None = None,
+            tolerance: float = 0.01, a_algorithm: str | None = None,
+            b_algorithm: str | None = None) -> Comparison:
+    """Run ``b`` against run ``a`` (a :class:`Run` or a run folder), algorithm by algorithm,
+    or, with one run and no algorithm pair, the paired tests between its algorithms."""
+    run_a = _as_run(a)
+    if b is None and not (a_algorithm and b_algorithm):
+        return within_run(run_a.record, run_a.per_user, metrics)
+    run_b = run_a if b is None else _as_run(b)
+    if bool(a_algorithm) != bool(b_algorithm):
+        raise ConfigError("give both algorithms to compare (--a and --b), or neither.")
+    pairs = [(a_algorithm.lower(), b_algorithm.lower())] if a_algorithm else None
+    return compare_records(run_a.record, run_a.per_user, run_b.record, run_b.per_user,
+                           metrics, pairs, gate_metric, tolerance)
+
+
+def transfer(source="ml-latest-small", target="ml-100k", **settings):
+    """The transfer study (see :mod:`recbench.evaluation.transfer`); returns a
+    :class:`~recbench.reporting.transfer.TransferStudy`."""
+    from recbench.evaluation.transfer import transfer_study
+    return transfer_study(source, target, **settings)

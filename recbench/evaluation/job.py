@@ -1,0 +1,125 @@
+"""One (algorithm, fold) job: build the algorithm, seed it, fit it, evaluate it.
+
+A failing algorithm - in ``__init__``, ``fit``, ``score`` or ``predict``, by an exception,
+``SystemExit``, non-finite values or a wrong shape - is one failed job with its reason; the
+run goes on. Seeds come from :mod:`recbench.random`: the algorithm's ``random_state`` (when it
+has one and it is unset) from ``("fold", fold, "algorithm", label)``, the tie-breaking keys
+from ``("fold", fold, "ties")``, shared by every algorithm on the fold. Results therefore do
+not depend on ``n_jobs`` or on the order in which algorithms are listed.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from recbench.algorithms import AlgorithmUnavailable
+from recbench.algorithms.spec import AlgorithmSpec, build, describe_params
+from recbench.evaluation.ranking import evaluate_ranking
+from recbench.evaluation.rating import evaluate_ratings
+from recbench.random import derive_rng, derive_seed
+from recbench.splitting import Fold
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    metrics: tuple                   # MetricSpec values to compute
+    threshold: float = 4.0
+    seed: int = 0
+    rating_scale: tuple[float, float] = (1.0, 5.0)
+
+
+@dataclass
+class JobResult:
+    algorithm: str
+    fold: str
+    values: dict = field(default_factory=dict)       # fold-level metric values
+    counts: dict = field(default_factory=dict)
+    per_user: pd.DataFrame | None = None
+    params: dict = field(default_factory=dict)
+    seed: int | None = None
+    error: str | None = None                          # "unavailable: ..." or "failed: ..."
+
+
+def algorithm_seed(seed: int, fold: str, label: str) -> int:
+    return derive_seed(seed, "fold", fold, "algorithm", label)
+
+
+def tie_seed(seed: int, fold: str) -> int:
+    return derive_seed(seed, "fold", fold, "ties")
+
+
+def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
+            verbose: bool = False) -> JobResult:
+    result = JobResult(spec.label, fold.name)
+    try:
+        algo = build(spec)
+    except AlgorithmUnavailable as exc:
+        result.error = f"unavailable: {exc}"
+        return result
+    except (Exception, SystemExit) as exc:
+        result.error = f"failed: in __init__: {_reason(exc, verbose)}"
+        return result
+    try:
+        params = algo.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            result.seed = algorithm_seed(settings.seed, fold.name, spec.label)
+            algo.set_params(random_state=result.seed)
+        result.params = describe_params(algo.get_params())
+        _fit_and_evaluate(algo, spec, fold, items, settings, result)
+    except (Exception, SystemExit) as exc:   # a failing algorithm is reported; the run goes on
+        result.error = f"failed: {_reason(exc, verbose)}"
+        result.per_user = None
+    return result
+
+
+def _reason(exc: BaseException, verbose: bool) -> str:
+    if verbose:
+        return traceback.format_exc()
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
+    t0 = time.perf_counter()
+    algo.fit(fold.train, items)
+    result.values["fit_time_s"] = time.perf_counter() - t0
+    wanted = settings.metrics
+    score_s = 0.0
+    frames = []
+    if getattr(algo, "predicts_ratings", True) and any(s.metric.kind == "rating" for s in wanted):
+        pu, values, counts, secs = evaluate_ratings(algo, fold.train, fold.test,
+                                                    settings.rating_scale, wanted)
+        result.values.update(values)
+        result.counts.update(counts)
+        frames.append(pu)
+        score_s += secs
+    if getattr(algo, "ranks_items", True) and any(s.metric.kind in ("ranking", "list") for s in wanted):
+        out = evaluate_ranking(algo, fold.train, fold.test, wanted, settings.threshold,
+                               derive_rng(settings.seed, "fold", fold.name, "ties"))
+        frames.append(out.per_user)
+        result.values.update({s.name: _mean(out.per_user, s.name) for s in wanted
+                              if s.metric.kind == "ranking"})
+        result.values.update(out.fold_values)
+        result.counts.update(out.counts)
+        score_s += out.score_seconds
+    result.values["score_time_s"] = score_s
+    frames = [f for f in frames if len(f.columns)]
+    per_user = frames[0] if frames else pd.DataFrame({"user": []})
+    for extra in frames[1:]:
+        per_user = per_user.merge(extra, on="user", how="outer")
+    per_user.insert(0, "fold", fold.name)
+    per_user.insert(0, "algorithm", spec.label)
+    result.per_user = per_user
+
+
+def _mean(per_user: pd.DataFrame, column: str) -> float:
+    """Mean over users with a value (AUC is NaN for users without a non-relevant candidate)."""
+    if column not in per_user or per_user[column].notna().sum() == 0:
+        return float("nan")
+    return float(np.nanmean(per_user[column].to_numpy(float)))

@@ -1,0 +1,65 @@
+"""The built-in metrics, registered with their specs. Formulas are in the functions'
+docstrings (``recbench list metrics`` shows the one-line descriptions)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recbench.metrics.auc import auc_score
+from recbench.metrics.catalog import catalog_coverage, novelty
+from recbench.metrics.ranking import (average_precision_at_k, first_relevant_rank, hit_rate_at_k,
+                                      ndcg_at_k, precision_at_k, recall_at_k, reciprocal_rank)
+from recbench.metrics.rating import mean_absolute_error, root_mean_squared_error
+from recbench.metrics.registry import Metric, register
+
+
+def _per_user_error(x, power: int) -> np.ndarray:
+    err = np.abs(x.pred - x.truth) ** power
+    n = np.bincount(x.user_codes, minlength=x.n_users)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(x.user_codes, weights=err, minlength=x.n_users) / n
+    return np.sqrt(mean) if power == 2 else mean
+
+
+register(Metric("rmse", "rating", "root mean squared error of clipped predictions, all test ratings",
+                lambda x: root_mean_squared_error(x.truth, x.pred),
+                per_user=lambda x: _per_user_error(x, 2), higher_is_better=False))
+register(Metric("mae", "rating", "mean absolute error of clipped predictions, all test ratings",
+                lambda x: mean_absolute_error(x.truth, x.pred),
+                per_user=lambda x: _per_user_error(x, 1), higher_is_better=False))
+register(Metric("rmse_known", "rating", "RMSE over test ratings whose user and item are in training",
+                lambda x: root_mean_squared_error(x.truth[x.known], x.pred[x.known]),
+                higher_is_better=False))
+register(Metric("mae_known", "rating", "MAE over test ratings whose user and item are in training",
+                lambda x: mean_absolute_error(x.truth[x.known], x.pred[x.known]),
+                higher_is_better=False))
+register(Metric("fallback_share", "rating", "share of test ratings with an unknown user or item",
+                lambda x: float(1 - x.known.mean()) if len(x.known) else float("nan"),
+                higher_is_better=False))
+
+register(Metric("precision", "ranking", "relevant items in the top k / k",
+                lambda x, k: precision_at_k(x.ranked_rel, k), takes_k=True))
+register(Metric("recall", "ranking", "relevant items in the top k / relevant candidates",
+                lambda x, k: recall_at_k(x.ranked_rel, x.n_rel, k), takes_k=True))
+register(Metric("ndcg", "ranking", "normalised discounted cumulative gain, binary gain",
+                lambda x, k: ndcg_at_k(x.ranked_rel, x.n_rel, k), takes_k=True))
+register(Metric("map", "ranking", "mean average precision, AP@k normalised by min(k, relevant)",
+                lambda x, k: average_precision_at_k(x.ranked_rel, x.n_rel, k), takes_k=True))
+register(Metric("hit", "ranking", "1 if any relevant item is in the top k",
+                lambda x, k: hit_rate_at_k(x.ranked_rel, k), takes_k=True))
+register(Metric("mrr", "ranking", "1 / rank of the first relevant item in the full ranking",
+                lambda x, k: reciprocal_rank(first_relevant_rank(x.scores, x.candidates,
+                                                                 x.relevant, x.tiebreak))))
+register(Metric("auc", "ranking", "share of (relevant, non-relevant candidate) pairs ordered "
+                                  "correctly, ties 1/2",
+                lambda x, k: auc_score(x.scores, x.relevant, x.candidates)))
+register(Metric("novelty", "ranking", "mean self-information -log2(share of users who rated "
+                                      "it) of top-k items",
+                lambda x, k: novelty(x.top[:, :k], x.popularity), takes_k=True))
+register(Metric("coverage", "list", "share of the catalog in anyone's top k",
+                lambda x, k: catalog_coverage(x.recommended[:, :k], x.n_catalog), takes_k=True))
+
+register(Metric("fit_time_s", "timing", "seconds to fit the algorithm on the training part",
+                higher_is_better=False))
+register(Metric("score_time_s", "timing", "seconds the algorithm spent scoring (ranking + "
+                                          "rating predictions)", higher_is_better=False))

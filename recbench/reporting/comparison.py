@@ -1,0 +1,38 @@
+"""A :class:`~recbench.evaluation.comparison.Comparison` as text."""
+
+from __future__ import annotations
+
+import math
+
+from tabulate import tabulate
+
+from recbench.reporting.tables import FORMATS, significance_table
+
+
+def _ci(lo, hi) -> str:
+    return "-" if lo is None or math.isnan(lo) else f"[{lo:+.4f}, {hi:+.4f}]"
+
+
+def _p(p) -> str:
+    return "-" if p is None or math.isnan(p) else f"{p:.3g}"
+
+
+def comparison_text(c, fmt: str = "github") -> str:
+    """The table, its notes and (for two runs) the gate's verdict."""
+    if c.kind == "within":
+        return significance_table(c.rows.to_dict("records"), fmt) + "\n\n" + "\n".join(c.notes)
+    rows = [[r.metric, r.algorithm_a if r.algorithm_a == r.algorithm_b
+             else f"{r.algorithm_a} -> {r.algorithm_b}",
+             f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r.delta:+.4f}", _ci(r.ci_low, r.ci_high),
+             _p(r.wilcoxon_p_holm), "REGRESSED" if r.regressed and r.metric == c.gate_metric else ""]
+            for r in c.rows.itertuples()]
+    text = tabulate(rows, headers=["metric", "algorithm", "A", "B", "B - A", "95% CI",
+                                   "Wilcoxon p (Holm)", f"gate ({c.gate_metric})"],
+                    tablefmt=FORMATS.get(fmt, fmt), disable_numparse=True)
+    for note in c.notes:
+        text += f"\n\nnote: {note}"
+    reg = c.regressions
+    text += (f"\n\nGate: {c.gate_metric} may worsen by at most {c.tolerance:g}; "
+             + (f"{len(reg)} regression(s): " + ", ".join(reg["algorithm_b"]) if len(reg)
+                else "no regression."))
+    return text

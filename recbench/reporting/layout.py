@@ -1,0 +1,58 @@
+"""Where runs are written: ``results/<experiment name>/`` for an experiment, else a new
+``results/runs/<date>-<time>-<dataset>/``. Names become folder names, so they must be safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from recbench.errors import ConfigError
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+
+
+def check_name(name: str, what: str = "experiment name") -> str:
+    """A name that is one plain folder name: letters, digits, ``.``, ``_``, ``+``, ``-``."""
+    if not isinstance(name, str) or not SAFE_NAME.match(name) or name in (".", ".."):
+        raise ConfigError(f"{what} {name!r} cannot be a folder name; use letters, digits, '.', "
+                          f"'_', '+' and '-' only (no '/', no leading dot), e.g. 'ml-100k-svd'.")
+    return name
+
+
+def experiment_folder(name: str, results_dir: str | Path = "results") -> Path:
+    return Path(results_dir) / check_name(name)
+
+
+def new_run_folder(dataset_name: str, results_dir: str | Path = "results") -> Path:
+    """A folder under ``results_dir/runs`` that does not exist yet."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    safe = re.sub(r"[^A-Za-z0-9._+-]", "_", dataset_name).lstrip(".") or "data"
+    base = Path(results_dir) / "runs" / f"{stamp}-{safe}"
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+def check_output_folder(folder: str | Path) -> Path:
+    """Refuse, before any work, an output folder that is a file or cannot be written."""
+    import os
+    import tempfile
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--output-dir {folder} is a file; give a folder.")
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"--output-dir {folder}: {probe} is a file, so the folder cannot be made.")
+    try:
+        fd, name = tempfile.mkstemp(dir=probe, prefix=".recbench-write-test-")
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise ConfigError(f"--output-dir {folder} cannot be written ({exc.strerror} in {probe}); "
+                          f"choose a writable folder.") from None
+    return folder

@@ -1,0 +1,44 @@
+"""A run's ``results.md``: table, legend, failures, plots, protocol and manifest."""
+
+from __future__ import annotations
+
+from recbench.evaluation.protocol import footer_lines
+from recbench.reporting.tables import legend, table
+
+PLOTS = {"metrics": "per-metric means with 95% intervals",
+         "precision_recall": "precision@k and recall@k over k",
+         "rmse_vs_precision": "RMSE against precision@10"}
+
+
+def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
+    m, exp = record["manifest"], record.get("experiment") or {}
+    d = m["dataset"]
+    title = exp.get("name") or d["name"]
+    lines = [f"# {title}: {d['name']}, split {m['split']}", ""]
+    if exp.get("description"):
+        lines += [exp["description"], ""]
+    lines += [table(record, "github"), "", legend()]
+    if exp.get("published"):
+        lines += ["", "`published …` columns: " + (exp.get("published_source") or
+                                                      "reference numbers given in the experiment file") + "."]
+    if record.get("failures"):
+        lines += ["", "Failed or unavailable jobs:", ""] + \
+                 [f"- {f['algorithm']} on {f['fold']}: {f['error'].splitlines()[0]}"
+                  for f in record["failures"]]
+    if plot_files:
+        lines += ["", "## Plots", ""] + [f"- [{PLOTS[p]}]({p}.svg) ([PNG]({p}.png))"
+                                         for p in plot_files]
+    lines += ["", "Also as [CSV](results.csv) and [JSON](results.json); the full record is "
+                  "[run.json](run.json).", "",
+              "## Protocol", "", *footer_lines(record["protocol"]), "",
+              "## Manifest", "",
+              f"- dataset {d['name']}: {d['n_ratings']:,} ratings, {d['n_users']:,} users, "
+              f"{d['n_items']:,} items; ratings SHA-256 `{d['sha256']}`",
+              f"- split {m['split']}, seed {m['seed']}, k {m['k']}, relevance threshold "
+              f"{record['protocol']['relevance_threshold']:g}",
+              f"- recbench {m['recbench_version']}, Python {m['python']}, " +
+              ", ".join(f"{k} {v}" for k, v in m["libraries"].items()),
+              f"- created {m['created']} on {m['platform']} ({m['machine']['cpus']} CPUs)",
+              f"- command: `{m['command']}`", ""]
+    return "\n".join(lines)
+

@@ -1,0 +1,42 @@
+"""The records under a results folder and what each renders to: run folders
+(``<name>/run.json``), transfer studies (``transfer/*.json``) and the speed page
+(``speed/speed.json``). ``recbench tables`` re-renders or checks them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from recbench.errors import RecbenchError
+from recbench.reporting.files import render_files, sync_files
+from recbench.reporting.speed import render_speed
+from recbench.reporting.storage import read_json, read_run
+from recbench.reporting.transfer import transfer_files
+
+
+def run_folders(results_dir="results", runs=()) -> list[Path]:
+    if runs:
+        return [Path(r) if Path(r).is_dir() else Path(r).parent for r in runs]
+    return sorted(p.parent for p in Path(results_dir).glob("*/run.json"))
+
+
+def rendered_outputs(results_dir="results", runs=()) -> list[tuple[Path, dict[str, bytes]]]:
+    """(folder, {file name: bytes}) for every record found (or for ``runs`` only)."""
+    out = [(folder, render_files(read_run(folder)[0])) for folder in run_folders(results_dir, runs)]
+    if runs:
+        return out
+    for path in sorted(Path(results_dir).glob("transfer/*.json")):
+        out.append((path.parent, transfer_files(read_json(path))))
+    speed = Path(results_dir) / "speed" / "speed.json"
+    if speed.is_file():
+        out.append((speed.parent, {"speed.md": render_speed(read_json(speed)).encode()}))
+    if not out:
+        raise RecbenchError(f"no run records (*/run.json) under {results_dir}/; run "
+                            f"`recbench run --suite` first.")
+    return out
+
+
+def rerender(results_dir="results", runs=(), check: bool = False) -> list[tuple[Path, list[str]]]:
+    """(folder, names that differ from their record) for every output; rewritten unless
+    ``check``."""
+    return [(folder, sync_files(folder, files, write=not check))
+            for folder, files in rendered_outputs(results_dir, runs)]

@@ -1,0 +1,142 @@
+"""``Run``: a finished run as a value - its record, per-user values, tables and plots.
+
+``recbench.run(...)`` returns one; ``Run.load(folder)`` reads one back. Everything shown is
+rendered from the record, so a loaded run prints the same table as the run that saved it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from recbench.reporting import files as files_mod
+from recbench.reporting.storage import (clean, per_user_bytes, read_run, record_json,
+                                        write_run_folder)
+from recbench.reporting.tables import legend, table
+
+SUMMARY_COLUMNS = ["algorithm", "metric", "mean", "std", "ci_low", "ci_high", "n", "interval"]
+
+
+class Run:
+    """A run record (``record``: the dict written as ``run.json``) with its per-user values."""
+
+    def __init__(self, record: dict, per_user: pd.DataFrame | None = None,
+                 folder: Path | None = None):
+        self.record = json.loads(json.dumps(clean(record)))     # exactly what run.json holds
+        self.per_user = per_user
+        self.folder = Path(folder) if folder is not None else None
+
+    # -- the record's parts -------------------------------------------------------------
+    @property
+    def manifest(self) -> dict:
+        return self.record["manifest"]
+
+    @property
+    def protocol(self) -> dict:
+        return self.record["protocol"]
+
+    @property
+    def seeds(self) -> dict:
+        return self.record.get("seeds", {})
+
+    @property
+    def results(self) -> list[dict]:
+        return self.record["results"]
+
+    @property
+    def algorithms(self) -> list[str]:
+        return [a["algorithm"] for a in self.record.get("algorithms", [])]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """One row per failed or unavailable (algorithm, fold) job, with the reason."""
+        return pd.DataFrame(self.record.get("failures", []), columns=["algorithm", "fold", "error"])
+
+    @property
+    def significance(self) -> pd.DataFrame:
+        """Paired tests between the algorithms, per metric, Holm-adjusted."""
+        return pd.DataFrame(self.record.get("significance", []),
+                            columns=["metric", "a", "b", "n_pairs", "mean_a", "mean_b", "mean_diff",
+                                     "wilcoxon_p", "ttest_p", "wilcoxon_p_holm", "ttest_p_holm"])
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether at least one job finished."""
+        return len(self.failures) < len(self.record.get("algorithms", [])) * max(
+            1, len(self.record.get("folds", [])))
+
+    def summary(self) -> pd.DataFrame:
+        """Tidy results: algorithm, metric, mean, std, ci_low, ci_high, n (folds with a
+        value) and how the interval was made."""
+        rows = [{"algorithm": r["algorithm"], "metric": r["metric"], "mean": r.get("mean"),
+                 "std": r.get("std"), "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"),
+                 "n": sum(v is not None for v in r.get("folds", [])),
+                 "interval": r.get("interval")} for r in self.results]
+        out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        for c in ("mean", "std", "ci_low", "ci_high"):
+            out[c] = out[c].astype(float)
+        return out
+
+    # -- rendering ----------------------------------------------------------------------
+    def table(self, fmt: str = "github") -> str:
+        """The results table exactly as ``recbench run`` prints it."""
+        return table(self.record, fmt)
+
+    @staticmethod
+    def legend() -> str:
+        return legend()
+
+    def plot(self, kind: str = "metrics"):
+        """A matplotlib Figure: ``metrics``, ``precision_recall`` or ``rmse_vs_precision``."""
+        figs = files_mod.figures(self.record)
+        if kind not in figs:
+            from recbench.errors import ConfigError
+            raise ConfigError(f"plot {kind!r} does not apply to this run; it has: "
+                              f"{', '.join(figs) or 'none'}.")
+        return figs[kind]
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the run folder: record, per-user values, tables and plots."""
+        out = {"run.json": record_json(self.record).encode()}
+        if self.per_user is not None:
+            out["per_user.csv.gz"] = per_user_bytes(self.per_user)
+        out.update(files_mod.render_files(self.record))
+        return out
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the whole run folder atomically (the folder is swapped in as a whole)."""
+        self.folder = write_run_folder(Path(folder), self.files())
+        return self.folder
+
+    def rerender(self, check: bool = False) -> list[str]:
+        """Re-render the tables and plots of the folder it was loaded from; the names that
+        differ (rewritten unless ``check``)."""
+        return files_mod.sync_files(self.folder, files_mod.render_files(self.record),
+                                    write=not check)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Run":
+        record, per_user = read_run(path)
+        path = Path(path)
+        return cls(record, per_user, path if path.is_dir() else path.parent)
+
+    # -- comparisons and display --------------------------------------------------------
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Run):
+            return NotImplemented
+        if self.record != other.record:
+            return False
+        if self.per_user is None or other.per_user is None:
+            return self.per_user is None and other.per_user is None
+        return self.per_user.reset_index(drop=True).equals(other.per_user.reset_index(drop=True))
+
+    def __repr__(self) -> str:
+        d = self.manifest["dataset"]
+        return (f"<recbench.Run {d['name']}, split {self.manifest['split']}, "
+                f"{len(self.algorithms)} algorithms, {len(self.record.get('folds', []))} folds>")
+
+    def _repr_html_(self) -> str:
+        return self.table("html")
+
