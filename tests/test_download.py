@@ -66,7 +66,9 @@ def test_offline_is_a_clear_error(tmp_path):
 
 def test_loader_downloads_when_nothing_is_local(server, tmp_path, monkeypatch):
     import recbench.datasets.download as dl
+    import recbench.datasets.movielens as ml
     monkeypatch.setattr(dl, "ML100K_SHA256", sums())
+    monkeypatch.setattr(ml, "ML100K_SHA256", sums())     # what the reader checks after
     monkeypatch.setattr(dl.download_ml100k, "__defaults__", (dl.ML100K_URL, 30.0, sums()))
     monkeypatch.setenv("RECBENCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SURPRISE_DATA_FOLDER", str(tmp_path / "nothing"))
@@ -78,3 +80,16 @@ def test_loader_downloads_when_nothing_is_local(server, tmp_path, monkeypatch):
     # second time it comes from the cache, with the server gone
     monkeypatch.setenv("RECBENCH_ML100K_URL", "http://127.0.0.1:9/none.zip")
     assert len(load_dataset("ml-100k").ratings) == 3
+
+
+def test_read_only_cache_is_a_clear_error(tmp_path, monkeypatch):
+    """A cache that cannot be written (here: its parent is a file, which stops root too)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("RECBENCH_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setenv("SURPRISE_DATA_FOLDER", str(tmp_path / "nothing"))
+    monkeypatch.delenv("RECBENCH_DATA_DIR", raising=False)
+    monkeypatch.setenv("RECBENCH_ML100K_URL", "http://127.0.0.1:9/none.zip")
+    with pytest.raises(DataError, match="the cache folder .* is not writable") as exc:
+        load_dataset("ml-100k")
+    assert "RECBENCH_CACHE_DIR" in str(exc.value) and "\n" not in str(exc.value)

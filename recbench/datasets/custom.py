@@ -1,18 +1,30 @@
-"""Custom rating files (CSV/TSV) with strict, line-precise validation."""
+"""Custom rating files (CSV/TSV) with strict, line-precise validation.
+
+Every problem is one sentence naming the file and, where it is about a row, the 1-based line:
+an unreadable or undecodable file, a line with more fields than the header, a missing or
+non-numeric or infinite rating, a rating outside ``--rating-scale``, an empty id, a duplicate
+(user, item) pair. Invalid options (an empty or non-finite scale, an unknown encoding or
+duplicate policy) are a ConfigError naming the option.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import math
 from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.dataset import Dataset, make_dataset, sha256_file
-from recbench.errors import DataError
+from recbench.datasets.dataset import (Dataset, first_line, make_dataset, parse_numbers,
+                                       parse_timestamps, read_table, sha256_file)
+from recbench.errors import ConfigError, DataError
 
 DUPLICATE_POLICIES = ("error", "first", "last", "mean")
+HEAD_BYTES = 65536          # what separator and header detection look at
 
 
 @dataclass
@@ -35,61 +47,111 @@ class CsvOptions:
 
 def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
     opts = opts or CsvOptions()
+    scale = _check_options(opts)
     path = Path(path)
     raw = _read_table(path, opts)
     frame = pd.DataFrame({
         "user": _column(raw, path, opts.user_col, "--user-col", 0),
         "item": _column(raw, path, opts.item_col, "--item-col", 1),
     })
-    frame["rating"] = _numbers(_column(raw, path, opts.rating_col, "--rating-col", 2),
-                               path, "rating")
+    frame["rating"] = parse_numbers(_column(raw, path, opts.rating_col, "--rating-col", 2),
+                                    path, "rating", _numeric_fix("rating"))
     ts = _optional_column(raw, opts.timestamp_col, 3)
     if ts is not None:
-        frame["timestamp"] = _numbers(ts, path, "timestamp").round().astype("Int64")
+        frame["timestamp"] = parse_timestamps(ts, path, _numeric_fix("timestamp"))
     for col in ("user", "item"):
         blank = frame[col].str.strip() == ""
         if blank.any():
-            raise DataError(f"{path}, line {_line(frame, blank)}: the {col} id is "
+            raise DataError(f"{path}, line {first_line(blank)}: the {col} id is "
                             f"empty; every row needs a {col} id.")
-    scale = _check_scale(frame, path, opts.rating_scale)
+    scale = _check_scale(frame, path, scale)
     frame = _apply_duplicates(frame, path, opts.duplicates)
     items = read_items(opts) if opts.items_path else None
     return make_dataset(path.stem, frame, items, scale, path.resolve(), sha256_file(path))
+
+
+def _numeric_fix(what: str) -> str:
+    return (f"every row needs a numeric {what} (a line cut short lacks it; check --sep and "
+            f"--{what}-col)")
+
+
+def _check_options(opts: CsvOptions):
+    """The rating scale as two floats (or None); a ConfigError naming a bad option."""
+    if opts.duplicates not in DUPLICATE_POLICIES:
+        raise ConfigError(f"unknown duplicate policy {opts.duplicates!r}; use --duplicates "
+                          f"{'|'.join(DUPLICATE_POLICIES)}.")
+    if opts.sep is not None and (not isinstance(opts.sep, str) or opts.sep in ("\n", "\r")):
+        raise ConfigError(f"--sep {opts.sep!r} is not a field separator; give one such as "
+                          f"--sep , or --sep '\\t'.")
+    try:
+        codecs.lookup(opts.encoding)
+    except (LookupError, TypeError):
+        raise ConfigError(f"--encoding {opts.encoding!r} is not a known text encoding; give "
+                          f"one such as utf-8 or latin-1.") from None
+    for option, value in (("--user-col", opts.user_col), ("--item-col", opts.item_col),
+                          ("--rating-col", opts.rating_col), ("--item-id-col", opts.item_id_col)):
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise ConfigError(f"{option} {value!r} must be a column name or 0-based position.")
+    scale = opts.rating_scale
+    if scale is None:
+        return None
+    if (isinstance(scale, (str, bytes)) or not hasattr(scale, "__len__") or len(scale) != 2
+            or not all(isinstance(v, Real) and not isinstance(v, bool) for v in scale)):
+        raise ConfigError(f"--rating-scale {scale!r} is malformed; give LOW,HIGH, e.g. "
+                          f"--rating-scale 1,5.")
+    low, high = float(scale[0]), float(scale[1])
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ConfigError(f"--rating-scale {low:g},{high:g} is not a pair of finite numbers; "
+                          f"give LOW,HIGH, e.g. --rating-scale 1,5.")
+    if low >= high:
+        raise ConfigError(f"--rating-scale {low:g},{high:g} is empty; give LOW,HIGH with "
+                          f"LOW < HIGH.")
+    return (low, high)
+
+
+def _encoding(name: str) -> str:
+    """utf-8 is read as utf-8-sig: the same, except that a leading byte-order mark is dropped."""
+    return "utf-8-sig" if codecs.lookup(name).name == "utf-8" else name
+
+
+def _head(path: Path, encoding: str) -> str:
+    """The first ``HEAD_BYTES`` bytes as text (a character cut at the end is left out)."""
+    with open(path, "rb") as fh:
+        data = fh.read(HEAD_BYTES)
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=len(data) < HEAD_BYTES)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not valid {encoding.removesuffix('-sig')} text (byte "
+                        f"{exc.start}); pass --encoding with the file's encoding, e.g. "
+                        f"--encoding latin-1.") from None
 
 
 def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
                 what: str = "user, item and rating") -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path} does not exist; check the path given to --dataset.")
+    encoding = _encoding(opts.encoding)
     try:
-        head = path.read_bytes()[:65536].decode(opts.encoding)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path} is not valid {opts.encoding} text (byte {exc.start}); "
-                        f"pass --encoding with the file's encoding, e.g. --encoding latin-1.") from None
+        head = _head(path, encoding)
+    except OSError as exc:
+        raise DataError(f"{path} could not be read ({exc.strerror or exc}).") from None
     if not head.strip():
         raise DataError(f"{path} is empty; it needs one rating per line (user, item, rating).")
     sep = opts.sep or _sniff(head)
-    opts.sep = sep
-    if opts.header is None:
-        opts.header = _looks_like_header(head, sep, opts)
-    try:
-        raw = pd.read_csv(path, sep=sep, header=0 if opts.header else None, dtype=str,
-                          keep_default_na=False, skip_blank_lines=False, encoding=opts.encoding,
-                          engine="python" if len(sep) > 1 else "c")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path} is not valid {opts.encoding} text; pass --encoding with the "
-                        f"file's encoding, e.g. --encoding latin-1.") from exc
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{path} could not be parsed with separator {sep!r} ({exc}); "
-                        f"pass --sep with the file's separator.") from None
-    raw.index = raw.index + (2 if opts.header else 1)   # index = 1-based line number
-    raw = raw[~(raw == "").all(axis=1)]
+    header = opts.header if opts.header is not None else _looks_like_header(head, sep, opts)
+    raw = read_table(path, sep, f"fix that line, or pass --sep with the file's separator if "
+                     f"it is not {sep!r}", header=bool(header), encoding=encoding)
     if raw.empty:
-        raise DataError(f"{path} holds a header but no ratings.")
+        raise DataError(f"{path} holds a header but no ratings." if header else
+                        f"{path} holds no ratings.")
     if raw.shape[1] < min_columns:
-        raise DataError(f"{path}: found {raw.shape[1]} column(s) with separator {sep!r} "
-                        f"(first line: {head.splitlines()[0][:60]!r}); the file needs {what} "
-                        f"columns: pass --sep with the file's separator.")
+        first = head.splitlines()[0][:60] if head.splitlines() else ""
+        if raw.shape[1] == 1:       # most likely the wrong separator
+            raise DataError(f"{path}: found 1 column(s) with separator {sep!r} (first line: "
+                            f"{first!r}); the file needs {what} columns: pass --sep with the "
+                            f"file's separator.")
+        raise DataError(f"{path}: found only {raw.shape[1]} columns (first line: {first!r}); "
+                        f"the file needs {what} columns: add the missing one(s).")
     return raw
 
 
@@ -102,7 +164,7 @@ def _sniff(head: str) -> str:
 
 def _looks_like_header(head: str, sep: str, opts: CsvOptions) -> bool:
     first = head.splitlines()[0].split(sep)
-    names = {opts.user_col, opts.item_col, opts.rating_col}
+    names = {str(opts.user_col), str(opts.item_col), str(opts.rating_col)}
     if names & {f.strip().strip('"') for f in first}:
         return True
     try:
@@ -112,11 +174,12 @@ def _looks_like_header(head: str, sep: str, opts: CsvOptions) -> bool:
         return True
 
 
-def _position(spec: str) -> int | None:
-    return int(spec) if str(spec).isdigit() else None
+def _position(spec) -> int | None:
+    spec = str(spec)
+    return int(spec) if spec.isascii() and spec.isdigit() else None
 
 
-def _column(raw: pd.DataFrame, path: Path, spec: str, option: str, default: int) -> pd.Series:
+def _column(raw: pd.DataFrame, path: Path, spec, option: str, default: int) -> pd.Series:
     if spec in raw.columns:
         return raw[spec]
     pos = _position(spec)
@@ -129,7 +192,7 @@ def _column(raw: pd.DataFrame, path: Path, spec: str, option: str, default: int)
                     f"pass {option} with the right column name or 0-based position.")
 
 
-def _optional_column(raw: pd.DataFrame, spec: str | None, default: int):
+def _optional_column(raw: pd.DataFrame, spec, default: int):
     if spec is None:
         return None
     if spec in raw.columns:
@@ -139,46 +202,28 @@ def _optional_column(raw: pd.DataFrame, spec: str | None, default: int):
     return None
 
 
-def _line(frame, mask) -> int:
-    return int(frame.index[np.flatnonzero(np.asarray(mask))[0]])
-
-
-def _numbers(values: pd.Series, path: Path, what: str) -> pd.Series:
-    num = pd.to_numeric(values.str.strip(), errors="coerce")
-    bad = num.isna() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        line = _line(values, bad)
-        shown = values.loc[line]
-        kind = "missing" if shown.strip() == "" or shown.strip().lower() in {"nan", "na"} else \
-            f"not a number ({shown!r})"
-        raise DataError(f"{path}, line {line}: the {what} is {kind}; every row needs a numeric "
-                        f"{what} (check --sep and --{what}-col).")
-    return num.astype(float)
-
-
 def _check_scale(frame, path, scale):
     lo, hi = frame["rating"].min(), frame["rating"].max()
     if scale is None:
+        if lo == hi:
+            raise DataError(f"{path}: every rating is {lo:g}, so no rating scale can be "
+                            f"inferred; pass --rating-scale LOW,HIGH (e.g. 1,5).")
         return (float(lo), float(hi))
-    if scale[0] >= scale[1]:
-        raise DataError(f"--rating-scale {scale[0]:g},{scale[1]:g} is empty; give LOW,HIGH with LOW < HIGH.")
     outside = (frame["rating"] < scale[0]) | (frame["rating"] > scale[1])
     if outside.any():
-        line = _line(frame, outside)
+        line = first_line(outside)
         raise DataError(f"{path}, line {line}: rating {frame['rating'].loc[line]:g} lies outside "
                         f"the rating scale {scale[0]:g}-{scale[1]:g}; fix the row or pass "
                         f"--rating-scale {min(lo, scale[0]):g},{max(hi, scale[1]):g}.")
-    return (float(scale[0]), float(scale[1]))
+    return scale
 
 
 def _apply_duplicates(frame, path, policy):
-    if policy not in DUPLICATE_POLICIES:
-        raise DataError(f"unknown duplicate policy {policy!r}; use one of {', '.join(DUPLICATE_POLICIES)}.")
     dup = frame.duplicated(["user", "item"], keep="first")
     if not dup.any():
         return frame
     if policy == "error":
-        line = _line(frame, dup)
+        line = first_line(dup)
         row = frame.loc[line]
         raise DataError(f"{path}, line {line}: user {row['user']!r} rated item {row['item']!r} "
                         f"again ({int(dup.sum())} duplicate (user, item) rows in all); pass "
@@ -199,7 +244,7 @@ def read_items(opts: CsvOptions) -> pd.DataFrame:
     items = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="item"))
     for name, col in zip(opts.item_text_cols, text_cols):
         items[name] = col.to_numpy()
-    items["text"] = pd.Series([" ".join(v.replace("|", " ") for v in vals)
-                               for vals in zip(*(c.to_numpy() for c in text_cols))],
-                              index=items.index).str.strip()
+    joined = [" ".join(v.replace("|", " ") for v in vals)
+              for vals in zip(*(c.to_numpy() for c in text_cols))] if text_cols else ""
+    items["text"] = pd.Series(joined, index=items.index, dtype=str).str.strip()
     return items[~items.index.duplicated()]

@@ -11,13 +11,13 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from recbench.datasets import movielens
 from recbench.errors import DataError
 
 ML100K_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
-ML100K_SHA256 = {
-    "u.data": "06416e597f82b7342361e41163890c81036900f418ad91315590814211dca490",
-    "u.item": "553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701",
-}
+#: checked in the archive before it is unpacked into the cache (the reader then checks every
+#: file it reads against ``movielens.ML100K_SHA256``)
+ML100K_SHA256 = {name: movielens.ML100K_SHA256[name] for name in ("u.data", "u.item")}
 
 
 def download_ml100k(cache_dir: Path, url: str = ML100K_URL, timeout: float = 30.0,
@@ -25,11 +25,17 @@ def download_ml100k(cache_dir: Path, url: str = ML100K_URL, timeout: float = 30.
     """Fetch ``url`` (a zip holding ``ml-100k/``), check the SHA-256 of its key files and
     move the folder into ``cache_dir/ml-100k`` in one rename. Returns that folder."""
     cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / "ml-100k"
     hint = (f"put the unpacked ml-100k folder (with u.data) in {target}, "
             f"or pass --data-dir DIR where DIR/ml-100k/u.data exists")
-    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".ml-100k-") as tmp:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        scratch = tempfile.TemporaryDirectory(dir=cache_dir, prefix=".ml-100k-")
+    except OSError as exc:
+        raise DataError(f"ml-100k must be downloaded but the cache folder {cache_dir} is not "
+                        f"writable ({exc.strerror or exc}); set RECBENCH_CACHE_DIR to a writable "
+                        f"folder, or pass --data-dir DIR where DIR/ml-100k/u.data exists.") from None
+    with scratch as tmp:
         archive = Path(tmp) / "ml-100k.zip"
         try:
             with urllib.request.urlopen(url, timeout=timeout) as resp, open(archive, "wb") as out:
@@ -41,6 +47,9 @@ def download_ml100k(cache_dir: Path, url: str = ML100K_URL, timeout: float = 30.
                 zf.extractall(Path(tmp) / "unpacked")
         except zipfile.BadZipFile as exc:
             raise DataError(f"the file downloaded from {url} is not a zip archive; {hint}.") from exc
+        except OSError as exc:
+            raise DataError(f"could not unpack the ml-100k archive into {cache_dir} "
+                            f"({exc.strerror or exc}); {hint}.") from exc
         unpacked = Path(tmp) / "unpacked" / "ml-100k"
         for name, expected in checksums.items():
             path = unpacked / name
@@ -50,7 +59,9 @@ def download_ml100k(cache_dir: Path, url: str = ML100K_URL, timeout: float = 30.
                                 f"(expected {expected}, got {actual}); {hint}.")
         try:
             os.replace(unpacked, target)
-        except OSError:  # another process won the race, or an old copy is in the way
+        except OSError as exc:  # another process won the race, or an old copy is in the way
             if not (target / "u.data").is_file():
-                raise
+                raise DataError(f"could not move the downloaded ml-100k into {target} "
+                                f"({exc.strerror or exc}); remove what is in the way, or "
+                                f"{hint}.") from exc
     return target

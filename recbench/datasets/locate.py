@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import recbench
+
+
+def home() -> Path:
+    """The home folder; the temporary folder when there is none (no HOME and no user entry).
+    It need not exist or be writable: only a download writes there, and says so if it can't."""
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return Path(tempfile.gettempdir())
 
 
 def cache_dir() -> Path:
     """``$RECBENCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/recbench``, else ``~/.cache/recbench``."""
     if os.environ.get("RECBENCH_CACHE_DIR"):
         return Path(os.environ["RECBENCH_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME") or home() / ".cache"
     return Path(base) / "recbench"
 
 
 def surprise_cache() -> Path:
-    return Path(os.environ.get("SURPRISE_DATA_FOLDER", Path.home() / ".surprise_data"))
+    return Path(os.environ.get("SURPRISE_DATA_FOLDER") or home() / ".surprise_data")
 
 
 def candidate_folders(name: str, data_dir: str | Path | None = None) -> list[Path]:
@@ -34,8 +44,11 @@ def candidate_folders(name: str, data_dir: str | Path | None = None) -> list[Pat
 def find_folder(name: str, marker: str, data_dir=None) -> Path | None:
     """The first candidate folder that holds ``marker`` (e.g. ``u.data``), or None."""
     for folder in candidate_folders(name, data_dir):
-        if (folder / marker).is_file():
-            return folder
+        try:
+            if (folder / marker).is_file():
+                return folder
+        except OSError:         # e.g. a folder we may not enter: not this candidate
+            continue
     return None
 
 
