@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from recbench import api
-from recbench.cli.options import (add_data_options, add_run_options, algorithm_list, csv_options,
-                                  run_settings)
+from recbench.cli.data_options import add_data_options, csv_options
+from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.errors import ConfigError
 from recbench.evaluation.config import load_experiment
 from recbench.reporting.layout import check_output_folder, experiment_folder, new_run_folder

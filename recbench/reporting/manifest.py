@@ -46,7 +46,8 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
         "leave_out": exp.leave_out,
         "seed": exp.seed,
         "k": list(exp.cutoffs),
-        "metrics": exp.metrics,
+        "metrics": None if exp.metrics is None else
+        [m.name for m in exp.metric_specs() if not m.is_timing],
         "n_jobs": exp.execution.n_jobs,
         "threads_per_job": exp.execution.threads_per_job(),
         "libraries": library_versions(),

@@ -1,0 +1,71 @@
+"""Data options (dataset, data folder and the custom rating file's CSV options)."""
+
+from __future__ import annotations
+
+import argparse
+
+from recbench.datasets import CsvOptions
+from recbench.errors import ConfigError
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset",
+                   help="ml-latest-small (default, embedded), ml-100k, or a rating file path")
+    g.add_argument("--data-dir", help="folder holding dataset folders, e.g. DIR/ml-100k/u.data "
+                                      "(default: $RECBENCH_DATA_DIR)")
+    g.add_argument("--sep", help="custom file: field separator (default: sniffed)")
+    g.add_argument("--user-col", default="user", help="custom file: user column name or position")
+    g.add_argument("--item-col", default="item", help="custom file: item column name or position")
+    g.add_argument("--rating-col", default="rating", help="custom file: rating column")
+    g.add_argument("--timestamp-col", default="timestamp", help="custom file: timestamp column")
+    g.add_argument("--header", choices=["auto", "yes", "no"], default="auto",
+                   help="custom file: whether the first line is a header")
+    g.add_argument("--rating-scale", help="custom file: LOW,HIGH (default: inferred from data)")
+    g.add_argument("--duplicates", default="error", choices=["error", "first", "last", "mean"],
+                   help="custom file: what to do with repeated (user, item) rows")
+    g.add_argument("--encoding", default="utf-8", help="custom file: text encoding")
+    g.add_argument("--items", help="custom file: item metadata file")
+    g.add_argument("--item-id-col", default="item", help="item file: id column")
+    g.add_argument("--item-text-cols", default="title,genres", help="item file: text columns")
+
+
+def csv_options(args, from_file: dict | None = None) -> CsvOptions:
+    """Custom-file options from the command line; an experiment file's ``[csv]`` table
+    fills in the ones the command line leaves at their defaults."""
+    if from_file:
+        args = argparse.Namespace(**vars(args))
+        for key, value in from_file.items():
+            if key == "item_text_cols" and isinstance(value, list):
+                value = ",".join(value)
+            if key == "rating_scale" and isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            if key == "header" and isinstance(value, bool):
+                value = "yes" if value else "no"
+            if key == "items":
+                value = str(value)
+            default = _DEFAULTS.get(key)
+            if getattr(args, key, None) in (None, default):
+                setattr(args, key, value)
+    scale = None
+    if args.rating_scale:
+        try:
+            lo, hi = (float(x) for x in args.rating_scale.split(","))
+        except ValueError:
+            raise ConfigError(f"--rating-scale {args.rating_scale!r} is malformed; "
+                              f"write LOW,HIGH, e.g. --rating-scale 1,5.") from None
+        scale = (lo, hi)
+    return CsvOptions(
+        sep=args.sep.encode().decode("unicode_escape") if args.sep else None,
+        user_col=args.user_col, item_col=args.item_col, rating_col=args.rating_col,
+        timestamp_col=args.timestamp_col,
+        header={"auto": None, "yes": True, "no": False}[args.header],
+        rating_scale=scale, duplicates=args.duplicates, encoding=args.encoding,
+        items_path=args.items, item_id_col=args.item_id_col,
+        item_text_cols=tuple(c.strip() for c in args.item_text_cols.split(",") if c.strip()),
+    )
+
+
+_DEFAULTS = {"user_col": "user", "item_col": "item", "rating_col": "rating",
+             "timestamp_col": "timestamp", "header": "auto", "duplicates": "error",
+             "encoding": "utf-8", "item_id_col": "item", "item_text_cols": "title,genres"}
