@@ -11,3 +11,7 @@ class DataError(RecbenchError):
 
 class ConfigError(RecbenchError):
     """An option or experiment file is invalid."""
+
+
+class ResourceError(RecbenchError):
+    """A model would need more memory (or another resource) than the budget allows."""

@@ -1,0 +1,62 @@
+"""``ease``: Steck's embarrassingly shallow autoencoder EASE^R (WWW 2019)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recbench.algorithms.constraints import Interval
+from recbench.algorithms.interactions import InteractionModel, blas_threads, columns
+from recbench.algorithms.memory import require_memory
+
+#: dense items x items float64 matrices alive at once while fitting (the Gram matrix, its
+#: inverse and the inversion's workspace)
+DENSE_COPIES = 3
+
+
+class EASE(InteractionModel):
+    """EASE^R (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019),
+    ranking only.
+
+    With X the binary users x items matrix::
+
+        P = (XᵀX + λI)⁻¹
+        B = I − P · diagMat(1 / diag(P))      (so B[i, j] = −P[i, j] / P[j, j], diag(B) = 0)
+        score(u, ·) = x_u B
+
+    B is the closed-form least-squares item-item regression with a zero diagonal.
+    Default ``l2=500``: Steck's value for ML-20M (the paper uses larger ones, up to
+    1000 for Netflix). ml-100k has far fewer users per item, so a smaller λ may be better
+    there; 500 is kept as the published setting, not tuned on recbench's folds.
+    ``min_rating``: None counts every training rating as an interaction; a number keeps
+    only ratings >= it. The items x items matrices are checked against the memory budget
+    before they are allocated.
+    """
+
+    name = "ease"
+    description = "EASE^R (Steck 2019): closed-form item-item regression, zero diagonal (ranking only)."
+    param_constraints = {"l2": [Interval(float, 0, None, closed="neither")],
+                         "min_rating": [None, Interval(float)]}
+
+    def __init__(self, l2=500.0, min_rating=None):
+        self.l2, self.min_rating = l2, min_rating
+
+    def fit(self, train, items=None):
+        x = self._interactions(train)
+        n = x.shape[1]
+        require_memory(self.name, DENSE_COPIES * n * n * 8,
+                       f"the {n:,} x {n:,} item matrices",
+                       "use itemknn or rp3beta, which keep k neighbours per item")
+        with blas_threads():
+            gram = (x.T @ x).toarray()
+            gram[np.diag_indices(n)] += self.l2
+            p = np.linalg.inv(gram)
+            del gram
+            b = p / (-np.diag(p))           # column j divided by -P[j, j]
+            np.fill_diagonal(b, 0.0)
+        self.weights_ = b
+        self.matrix_ = x
+        return self
+
+    def _block_scores(self, rows, cols):
+        with blas_threads():
+            return np.asarray(self.matrix_[rows] @ columns(self.weights_, cols))

@@ -1,0 +1,62 @@
+"""A memory budget for models whose state grows with the square of the users or items.
+
+Such a model estimates what it is about to allocate and calls :func:`require_memory` first,
+which refuses, in one sentence, anything above :func:`memory_budget`: the environment
+variable ``RECBENCH_MEMORY_BUDGET`` ("8G", "500M", "64K" or a number of bytes), else half of
+the machine's physical memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from recbench.errors import ConfigError, ResourceError
+
+ENV = "RECBENCH_MEMORY_BUDGET"
+_UNITS = {"": 1, "B": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """"8G" -> 8 * 2**30 bytes; units K, M, G, T (powers of 1024), optional trailing "B"."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", str(text), re.IGNORECASE)
+    if not match:
+        raise ConfigError(f"{ENV}={text!r} is invalid; give a size such as 8G, 500M or a "
+                          f"number of bytes.")
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+
+
+def physical_memory() -> int | None:
+    """The machine's physical memory in bytes, or None where the system does not say."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def memory_budget() -> int:
+    """Bytes a single model may allocate: ``$RECBENCH_MEMORY_BUDGET``, else half of the
+    physical memory (8 GiB where it cannot be read)."""
+    env = os.environ.get(ENV)
+    if env:
+        return parse_size(env)
+    total = physical_memory()
+    return total // 2 if total else 8 * 2**30
+
+
+def format_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def require_memory(algorithm: str, n_bytes: int, what: str, alternative: str) -> None:
+    """Raise :class:`ResourceError` when ``n_bytes`` (the estimate for ``what``) exceeds the
+    budget; the message gives the estimate, the budget and ``alternative``."""
+    budget = memory_budget()
+    if n_bytes > budget:
+        raise ResourceError(f"{algorithm}: {what} would need about {format_bytes(n_bytes)}, more "
+                            f"than the memory budget of {format_bytes(budget)} (set {ENV} to "
+                            f"change it); {alternative}.")
