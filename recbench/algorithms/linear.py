@@ -24,11 +24,9 @@ class EASE(InteractionModel):
         score(u, ·) = x_u B
 
     B is the closed-form least-squares item-item regression with a zero diagonal.
-    Default ``l2=500``: the order of λ in Steck's ML-20M and Netflix experiments (from
-    memory of the paper, not re-checked against it here). Those data sets have
-    far more users per item than ml-100k, so a smaller λ could suit it; 500 is kept as the
-    published order of magnitude, not tuned on recbench's folds (ml-latest-small, another
-    data set, scores 100 and 500 alike).
+    Default ``l2=500``: Cornac's default for its EASE model and the λ of the order Steck
+    used on ML-20M; not tuned on recbench's folds (ml-latest-small, another data set,
+    scores 100 and 500 alike).
     ``min_rating``: None counts every training rating as an interaction; a number keeps
     only ratings >= it. The items x items matrices are checked against the memory budget
     before they are allocated.
