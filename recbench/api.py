@@ -60,7 +60,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
 
 def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progress=None,
         verbose: bool = False, command: str | None = None, experiment_info: dict | None = None,
-        **settings) -> Run:
+        job_store=None, resume: bool = False, **settings) -> Run:
     """Evaluate ``algorithms`` on ``dataset`` and return the :class:`Run`.
 
     ``dataset``: a registered name, a rating file path (``csv=`` options), a pandas
@@ -70,18 +70,23 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     dataset's predefined split), ``folds``, ``test_size``, ``leave_out``, ``k`` (int or list),
     ``metrics`` (names to compute; default all), ``relevance_threshold``, ``seed``,
     ``n_jobs``, ``threads``, ``data_dir``, ``csv``, ``verify_data``. ``progress(job, total)``
-    is called as each (algorithm, fold) job finishes.
+    is called as each (algorithm, fold) job finishes. ``job_store`` (a folder) keeps every
+    finished job at once; ``resume=True`` reuses the ones it holds.
     """
+    if resume and job_store is None:
+        raise ConfigError("resume=True needs job_store=FOLDER, the folder the interrupted run "
+                          "kept its finished jobs in.")
     exp = experiment(dataset, algorithms, **settings)
     return execute(exp, progress=progress, verbose=verbose,
                    command=command or _command(dataset, algorithms, settings),
-                   experiment_info=experiment_info)
+                   experiment_info=experiment_info, job_store=job_store, resume=resume)
 
 
 def execute(exp: Experiment, *, progress=None, verbose: bool = False, command: str = "",
-            experiment_info: dict | None = None) -> Run:
+            experiment_info: dict | None = None, job_store=None, resume: bool = False) -> Run:
     """Run a validated :class:`Experiment` (from :func:`experiment`) and build its record."""
-    outcome = run_experiment(exp, progress=progress, verbose=verbose)
+    outcome = run_experiment(exp, progress=progress, verbose=verbose, job_store=job_store,
+                             resume=resume)
     record, per_user = build_record(exp, outcome, command, experiment_info)
     return Run(record, per_user)
 

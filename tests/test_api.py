@@ -83,7 +83,8 @@ def test_save_load_round_trip(tmp_path, frame):
     assert again == run
     assert again.table() == run.table()
     assert sorted(p.name for p in folder.iterdir()) == sorted(run.files())
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no leftovers"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".x.lock"], \
+        "no leftovers but the folder's lock file"
 
 
 def test_plot_keeps_the_backend_and_pyplot_untouched(frame):

@@ -48,5 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recbench: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("recbench: interrupted", file=sys.stderr)
+        print("recbench: interrupted; an earlier run in the output folder is untouched "
+              "(--resume reuses the jobs that finished)", file=sys.stderr)
         return 130
+    except BrokenPipeError:            # e.g. `recbench run | head`
+        sys.stderr.close()
+        return 0

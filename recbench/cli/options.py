@@ -28,6 +28,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="root random seed (default 0)")
     p.add_argument("--n-jobs", type=int, help="parallel (algorithm, fold) jobs (default 1)")
     p.add_argument("--threads", type=int, help="threads per job (default: the cores / n-jobs)")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse the jobs an interrupted run into the same folder finished")
     p.add_argument("--no-verify-data", action="store_true",
                    help="use a local ml-100k copy whose checksums differ (recorded in the manifest)")
     p.add_argument("--output-dir", help="where to write the run record (default: results/<name>/ "

@@ -10,7 +10,9 @@ from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.errors import ConfigError
 from recbench.evaluation.config import load_experiment
-from recbench.reporting.layout import check_output_folder, experiment_folder, new_run_folder
+from recbench.evaluation.jobstore import JobStore
+from recbench.reporting.layout import (check_output_folder, experiment_folder, folder_lock,
+                                      job_store_folder, new_run_folder)
 from recbench.reporting.tables import check_format
 
 
@@ -69,16 +71,19 @@ def _execute(args, exp, folder: Path, info) -> int:
         print(f"{info['name'] + ': ' if info else ''}{exp.dataset.name}: {s['ratings']:,} ratings, "
               f"{s['users']:,} users, {s['items']:,} items; split {exp.split}; algorithms "
               f"{', '.join(a.label for a in exp.algorithms)}", file=sys.stderr)
-    with _Progress(args.quiet) as bar:
-        run = api.execute(exp, progress=bar, verbose=args.verbose,
-                          command=" ".join(["recbench", *args.argv]), experiment_info=info)
-    for f in run.record["failures"]:
-        print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
-    if not run.succeeded:
-        print(f"recbench: every job failed; nothing was written (an earlier run in {folder} is "
-              f"untouched).", file=sys.stderr)
-        return 1
-    run.save(folder)
+    store = job_store_folder(folder)
+    with folder_lock(folder), _Progress(args.quiet) as bar:
+        run = api.execute(exp, progress=bar, verbose=args.verbose, job_store=store,
+                          resume=args.resume, command=" ".join(["recbench", *args.argv]),
+                          experiment_info=info)
+        for f in run.record["failures"]:
+            print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
+        if not run.succeeded:
+            print(f"recbench: every job failed; nothing was written (an earlier run in {folder} "
+                  f"is untouched).", file=sys.stderr)
+            return 1
+        run.save(folder)
+        JobStore(store).clear()
     print(run.table(args.format))
     print(f"\n{run.legend().replace('`', '')}")
     if not args.quiet:

@@ -17,6 +17,7 @@ from recbench.errors import ConfigError
 from recbench.evaluation import protocol as protocol_mod
 from recbench.evaluation.aggregate import summarise
 from recbench.evaluation.job import EvalSettings, JobResult, run_job, tie_seed
+from recbench.evaluation.jobstore import JobStore, job_key, run_and_store
 from recbench.execution import Execution, map_jobs
 from recbench.metrics import resolve
 from recbench.random import check_seed, derive_rng, derive_seed
@@ -87,21 +88,32 @@ def validate(exp: Experiment) -> dict[str, str]:
     return unavailable
 
 
-def run_experiment(exp: Experiment, progress=None, verbose: bool = False) -> Outcome:
+def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
+                   job_store=None, resume: bool = False) -> Outcome:
     """``progress(job, total)`` is called once with ``job=None`` before the first job starts,
-    then as each job finishes."""
+    then as each job finishes. With ``job_store`` (a folder) every finished job is kept
+    there at once; ``resume`` reuses the jobs it holds (see :mod:`recbench.evaluation.jobstore`)."""
     validate(exp)
     threshold = exp.relevance_threshold
     folds = make_folds(exp.dataset, exp.split, derive_rng(exp.seed, "split"), exp.n_folds,
                        exp.test_size, exp.leave_out)
     settings = EvalSettings(tuple(exp.metric_specs()), threshold, exp.seed, exp.dataset.rating_scale)
-    tasks = [(spec, fold, exp.dataset.items, settings, verbose)
-             for fold in folds for spec in exp.algorithms]
-    total = len(tasks)
+    store = JobStore(job_store) if job_store is not None else None
+    if store is not None and not resume:
+        store.clear()
+    keys = [(fold, spec, job_key(exp, spec, fold.name)) for fold in folds for spec in exp.algorithms]
+    done = {key: store.get(key) for _, _, key in keys} if resume and store is not None else {}
+    todo = [(store, key, run_job, spec, fold, exp.dataset.items, settings, verbose)
+            for fold, spec, key in keys if done.get(key) is None]
+    total = len(keys)
     if progress is not None:
         progress(None, total)
-    jobs = map_jobs(run_job, tasks, exp.execution,
-                    None if progress is None else (lambda job: progress(job, total)))
+        for result in done.values():
+            if result is not None:
+                progress(result, total)
+    fresh = iter(map_jobs(run_and_store, todo, exp.execution,
+                          None if progress is None else (lambda job: progress(job, total))))
+    jobs = [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
     ok = [j for j in jobs if j.error is None and j.per_user is not None]
     per_user = pd.concat([j.per_user for j in ok], ignore_index=True) if ok else pd.DataFrame()
     fold_stats = [f.stats() for f in folds]

@@ -56,3 +56,47 @@ def check_output_folder(folder: str | Path) -> Path:
         raise ConfigError(f"--output-dir {folder} cannot be written ({exc.strerror} in {probe}); "
                           f"choose a writable folder.") from None
     return folder
+
+
+_held: dict = {}
+
+
+def job_store_folder(folder: str | Path) -> Path:
+    """Where ``recbench run`` keeps the finished jobs of a run into ``folder``."""
+    folder = Path(folder)
+    return folder.parent / f".{folder.name}.jobs"
+
+
+class folder_lock:
+    """Hold ``.<name>.lock`` beside ``folder`` (the ``filelock`` package) while a run writes
+    it; a second run into the same folder gets a ConfigError at once. Re-entrant within a
+    process."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.path = self.folder.parent / f".{self.folder.name}.lock"
+
+    def __enter__(self):
+        from filelock import FileLock, Timeout
+        key = str(self.path.resolve())
+        entry = _held.get(key)
+        if entry is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(self.path), timeout=0)
+            try:
+                lock.acquire()
+            except Timeout:
+                raise ConfigError(f"{self.folder} is being written by another recbench run "
+                                  f"(it holds {self.path}); wait for it to finish or choose "
+                                  f"another --output-dir.") from None
+            entry = _held[key] = [lock, 0]
+        entry[1] += 1
+        self._key = key
+        return self
+
+    def __exit__(self, *exc):
+        entry = _held[self._key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            entry[0].release()
+            del _held[self._key]

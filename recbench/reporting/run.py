@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from recbench.reporting import files as files_mod
-from recbench.reporting.storage import (clean, per_user_bytes, read_run, record_json,
-                                        write_run_folder)
+from recbench.reporting.storage import (clean, clean_leftovers, per_user_bytes, read_run,
+                                        record_json, write_run_folder)
 from recbench.reporting.tables import legend, table
 
 SUMMARY_COLUMNS = ["algorithm", "metric", "mean", "std", "ci_low", "ci_high", "n", "interval"]
@@ -106,8 +106,13 @@ class Run:
         return out
 
     def save(self, folder: str | Path) -> Path:
-        """Write the whole run folder atomically (the folder is swapped in as a whole)."""
-        self.folder = write_run_folder(Path(folder), self.files())
+        """Write the whole run folder atomically (the folder is swapped in as a whole),
+        holding the folder's lock; leftovers of an interrupted earlier write are removed."""
+        from recbench.reporting.layout import folder_lock
+        files = self.files()
+        with folder_lock(folder):
+            clean_leftovers(Path(folder))
+            self.folder = write_run_folder(Path(folder), files)
         return self.folder
 
     def rerender(self, check: bool = False) -> list[str]:

@@ -75,15 +75,43 @@ def canonical_per_user(per_user: pd.DataFrame) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype={"user": str, "fold": str, "algorithm": str})
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False
+    where the system cannot."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if not hasattr(libc, "renameat2"):
+            return False
+        at_fdcwd, rename_exchange = -100, 2
+        return libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                              rename_exchange) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def clean_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary siblings an interrupted write may have left beside ``folder``
+    (``.<name>.new-*`` and ``.<name>.old-*``); call only while holding the folder's lock."""
+    folder = Path(folder)
+    gone = []
+    for pattern in (f".{folder.name}.new-*", f".{folder.name}.old-*"):
+        for path in folder.parent.glob(pattern):
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(path)
+    return gone
+
+
 def write_run_folder(folder: Path, files: dict[str, bytes]) -> Path:
-    """Replace ``folder`` by one holding exactly ``files``: they are written into a temporary
-    sibling folder, which is then renamed into place (the earlier folder, if any, is moved
-    aside first and removed after)."""
+    """Replace ``folder`` by one holding exactly ``files``: they are written (and synced)
+    into a temporary sibling folder, which is then swapped with the earlier folder in one
+    atomic rename, so at every instant ``folder`` is the complete earlier run or the
+    complete new one. (Where the system has no atomic swap, the earlier folder is moved
+    aside first: a crash between the two renames leaves it in ``.<name>.old-*``.)"""
     folder = Path(folder)
     parent = folder.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.new-"))
-    old = None
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as fh:
@@ -91,20 +119,19 @@ def write_run_folder(folder: Path, files: dict[str, bytes]) -> Path:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o755)
-        if folder.exists():
+        if not folder.exists():
+            os.replace(tmp, folder)
+        elif _exchange(tmp, folder):
+            shutil.rmtree(tmp, ignore_errors=True)      # now holds the earlier run
+        else:
             old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.old-"))
             os.rmdir(old)
             os.replace(folder, old)
-        os.replace(tmp, folder)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        if old is not None and not folder.exists():
-            os.replace(old, folder)          # put the earlier run back
-            old = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
@@ -116,10 +143,10 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
     if not run_json.is_file():
         raise RecbenchError(f"{path} is not a run record: {run_json} does not exist.")
     record = read_json(run_json)
-    for key in ("manifest", "results"):
-        if not isinstance(record, dict) or key not in record:
-            raise RecbenchError(f"{run_json} is not a recbench run record (no {key!r}); "
-                                f"re-run the experiment to rewrite it.")
+    problem = record_problem(record)
+    if problem:
+        raise RecbenchError(f"{run_json} is not a readable recbench run record ({problem}); "
+                            f"re-run the experiment to rewrite it.")
     per_user_path = folder / "per_user.csv.gz"
     per_user = None
     if per_user_path.is_file():
@@ -129,6 +156,53 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
             raise RecbenchError(f"{per_user_path} cannot be read ({type(exc).__name__}: {exc}); "
                                 f"re-run the experiment to rewrite it.") from None
     return record, per_user
+
+
+def _is_num(v) -> bool:
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def record_problem(record) -> str | None:
+    """What makes ``record`` unusable as a run record, or None."""
+    if not isinstance(record, dict):
+        return "the file holds no JSON object"
+    m = record.get("manifest")
+    if not isinstance(m, dict):
+        return "no 'manifest' object"
+    d = m.get("dataset")
+    if not isinstance(d, dict) or not all(isinstance(d.get(k), str) for k in ("name", "sha256")):
+        return "manifest.dataset needs 'name' and 'sha256' strings"
+    if not isinstance(m.get("k"), list) or not m["k"] or \
+            not all(isinstance(k, int) and not isinstance(k, bool) and k > 0 for k in m["k"]):
+        return "manifest.k must be a list of positive whole numbers"
+    if not isinstance(m.get("split"), str):
+        return "manifest.split must be a string"
+    results = record.get("results")
+    if not isinstance(results, list):
+        return "no 'results' list"
+    for i, r in enumerate(results):
+        if not isinstance(r, dict) or not isinstance(r.get("algorithm"), str) or \
+                not isinstance(r.get("metric"), str):
+            return f"results[{i}] needs 'algorithm' and 'metric' strings"
+        if not all(_is_num(r.get(k)) for k in ("mean", "std", "ci_low", "ci_high")):
+            return f"results[{i}] has a mean/std/interval that is not a number"
+        if not isinstance(r.get("folds", []), list) or not all(_is_num(v) for v in r.get("folds", [])):
+            return f"results[{i}].folds must be a list of numbers"
+    for key in ("significance", "failures", "folds", "algorithms"):
+        if not isinstance(record.get(key, []), list) or \
+                not all(isinstance(x, dict) for x in record.get(key, [])):
+            return f"'{key}' must be a list of objects"
+    for i, row in enumerate(record.get("significance", [])):
+        if not all(isinstance(row.get(k), str) for k in ("metric", "a", "b")) or \
+                not all(_is_num(row.get(k)) for k in ("wilcoxon_p_holm",)):
+            return f"significance[{i}] is malformed"
+    for i, f in enumerate(record.get("failures", [])):
+        if not all(isinstance(f.get(k), str) for k in ("algorithm", "fold", "error")):
+            return f"failures[{i}] needs 'algorithm', 'fold' and 'error' strings"
+    for key in ("experiment", "protocol"):
+        if record.get(key) is not None and not isinstance(record[key], dict):
+            return f"'{key}' must be an object"
+    return None
 
 
 def read_json(path: Path) -> dict:
