@@ -18,6 +18,7 @@ from recbench.evaluation import protocol as protocol_mod
 from recbench.evaluation.aggregate import summarise
 from recbench.evaluation.job import EvalSettings, JobResult, run_job, tie_seed
 from recbench.evaluation.jobstore import JobStore, job_key, run_and_store
+from recbench.evaluation.recommendations import check_list_length, collect
 from recbench.execution import Execution, map_jobs
 from recbench.metrics import resolve
 from recbench.random import check_seed, derive_rng, derive_seed
@@ -37,6 +38,7 @@ class Experiment:
     seed: int = 0
     metrics: list[str] | None = None          # None: every registered metric
     execution: Execution = field(default_factory=Execution)
+    save_recommendations: int | None = None   # keep each user's top K list (None: none)
 
     @property
     def relevance_threshold(self) -> float:
@@ -61,6 +63,7 @@ class Outcome:
     algorithms: list[dict]
     failures: list[dict] = field(default_factory=list)
     seeds: dict = field(default_factory=dict)
+    recommendations: pd.DataFrame | None = None   # algorithm, fold, user, item, rank, score
 
 
 def validate(exp: Experiment) -> dict[str, str]:
@@ -69,11 +72,21 @@ def validate(exp: Experiment) -> dict[str, str]:
     check_seed(exp.seed)
     if not exp.ks or any(isinstance(k, bool) or not isinstance(k, int) or k < 1 for k in exp.ks):
         raise ConfigError(f"k {list(exp.ks)!r} is invalid; cutoffs are positive whole numbers.")
+    check_list_length(exp.save_recommendations)
     check_split(exp.dataset, exp.split, exp.n_folds, exp.test_size, exp.leave_out)
     if exp.n_folds is not None and (isinstance(exp.n_folds, bool) or not isinstance(exp.n_folds, int)
                                     or not 2 <= exp.n_folds <= len(exp.dataset.ratings)):
         raise ConfigError(f"--folds {exp.n_folds!r} is invalid; use a whole number from 2 to "
                           f"the number of ratings ({len(exp.dataset.ratings)}).")
+    if exp.leave_out is not None and (isinstance(exp.leave_out, bool) or
+                                      not isinstance(exp.leave_out, int) or exp.leave_out < 1):
+        raise ConfigError(f"--leave-out {exp.leave_out!r} is invalid; give a whole number of "
+                          f"ratings per user, at least 1.")
+    if exp.test_size is not None and (isinstance(exp.test_size, bool) or
+                                      not isinstance(exp.test_size, (int, float)) or
+                                      not 0 < exp.test_size < 1):
+        raise ConfigError(f"--test-size {exp.test_size!r} is invalid; give a share between 0 "
+                          f"and 1, e.g. 0.2.")
     lo, hi = exp.dataset.rating_scale
     if exp.threshold is not None and not (isinstance(exp.threshold, (int, float)) and
                                           math.isfinite(exp.threshold) and lo < exp.threshold <= hi):
@@ -97,12 +110,15 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
     threshold = exp.relevance_threshold
     folds = make_folds(exp.dataset, exp.split, derive_rng(exp.seed, "split"), exp.n_folds,
                        exp.test_size, exp.leave_out)
-    settings = EvalSettings(tuple(exp.metric_specs()), threshold, exp.seed, exp.dataset.rating_scale)
+    settings = EvalSettings(tuple(exp.metric_specs()), threshold, exp.seed, exp.dataset.rating_scale,
+                            exp.save_recommendations or 0)
     store = JobStore(job_store) if job_store is not None else None
     if store is not None and not resume:
         store.clear()
     keys = [(fold, spec, job_key(exp, spec, fold.name)) for fold in folds for spec in exp.algorithms]
     done = {key: store.get(key) for _, _, key in keys} if resume and store is not None else {}
+    done = {key: j for key, j in done.items()      # a stored job kept lists of another length
+            if j is None or getattr(j, "recommendations_k", 0) == settings.recommendations}
     todo = [(store, key, run_job, spec, fold, exp.dataset.items, settings, verbose)
             for fold, spec, key in keys if done.get(key) is None]
     total = len(keys)
@@ -128,7 +144,9 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
                    algorithms=_algorithm_records(jobs),
                    failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
                              for j in jobs if j.error is not None],
-                   seeds=seeds)
+                   seeds=seeds,
+                   recommendations=collect(jobs, [s.label for s in exp.algorithms])
+                   if exp.save_recommendations else None)
 
 
 def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:

@@ -25,14 +25,23 @@ def rendered_outputs(results_dir="results", runs=()) -> list[tuple[Path, dict[st
     if runs:
         return out
     for path in sorted(Path(results_dir).glob("transfer/*.json")):
-        out.append((path.parent, transfer_files(read_json(path))))
+        out.append((path.parent, transfer_files(_record(path, ("protocol", "summary", "manifest")))))
     speed = Path(results_dir) / "speed" / "speed.json"
     if speed.is_file():
-        out.append((speed.parent, {"speed.md": render_speed(read_json(speed)).encode()}))
+        record = _record(speed, ("fold", "five_fold", "targets", "manifest"))
+        out.append((speed.parent, {"speed.md": render_speed(record).encode()}))
     if not out:
         raise RecbenchError(f"no run records (*/run.json) under {results_dir}/; run "
                             f"`recbench run --suite` first.")
     return out
+
+
+def _record(path: Path, keys) -> dict:
+    record = read_json(path)
+    if not isinstance(record, dict) or any(k not in record for k in keys):
+        raise RecbenchError(f"{path} is not a readable record (it needs {', '.join(keys)}); "
+                            f"re-run what wrote it.")
+    return record
 
 
 def rerender(results_dir="results", runs=(), check: bool = False) -> list[tuple[Path, list[str]]]:
