@@ -14,7 +14,13 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from recbench.algorithms.base import Algorithm, pair_scores
+from recbench.algorithms.constraints import Interval
 from recbench.random import derive_seed
+
+
+SEED = [None, Interval(int, 0, 2**32 - 1)]
+SHARE = [Interval(float, 0, 1, closed="neither")]
+COMMON = {"params": [None, dict], "random_state": SEED}
 
 
 def _components(components, params, random_state):
@@ -58,6 +64,9 @@ class WeightedHybrid(Algorithm):
     name = "hybrid"
     description = "Weighted blend of components' normalised scores (default svd + tfidf), weights tuned on validation."
     uses_item_features = True
+
+    param_constraints = {"components": [list], "weights": [None, list], "tune": [bool],
+                         "validation_size": SHARE, **COMMON}
 
     def __init__(self, components=("svd", "tfidf"), weights=None, tune=True, validation_size=0.1,
                  params=None, random_state=None):
@@ -105,6 +114,9 @@ class SwitchingHybrid(Algorithm):
     description = "Content filter for users/items with few ratings, collaborative filtering otherwise."
     uses_item_features = True
 
+    param_constraints = {"collaborative": [str, Algorithm], "content": [str, Algorithm],
+                         "min_ratings": [Interval(int, 0, None)], **COMMON}
+
     def __init__(self, collaborative="svd", content="tfidf", min_ratings=5, params=None,
                  random_state=None):
         self.collaborative, self.content, self.min_ratings = collaborative, content, min_ratings
@@ -143,6 +155,9 @@ class StackedHybrid(Algorithm):
     name = "stacked"
     description = "Ridge regression over the components' scores (default svd, knnwithmeans, tfidf)."
     uses_item_features = True
+
+    param_constraints = {"components": [list], "alpha": [Interval(float, 0, None)],
+                         "validation_size": SHARE, **COMMON}
 
     def __init__(self, components=("svd", "knnwithmeans", "tfidf"), alpha=1.0,
                  validation_size=0.2, params=None, random_state=None):

@@ -49,7 +49,7 @@ class EASE(InteractionModel):
         with blas_threads():
             gram = (x.T @ x).toarray()
             gram[np.diag_indices(n)] += self.l2
-            p = np.linalg.inv(gram)
+            p = _spd_inverse(gram)          # Gram + λI is symmetric positive definite
             del gram
             b = p / (-np.diag(p))           # column j divided by -P[j, j]
             np.fill_diagonal(b, 0.0)
@@ -60,3 +60,17 @@ class EASE(InteractionModel):
     def _block_scores(self, rows, cols):
         with blas_threads():
             return np.asarray(self.matrix_[rows] @ columns(self.weights_, cols))
+
+
+def _spd_inverse(a: np.ndarray) -> np.ndarray:
+    """The inverse of a symmetric positive definite matrix by Cholesky (LAPACK potrf +
+    potri): about a quarter less work than a general inverse; ``a`` is overwritten."""
+    from scipy.linalg import lapack
+    c, info = lapack.dpotrf(a, lower=False, clean=False, overwrite_a=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"the regularised Gram matrix is not positive definite ({info})")
+    inv, info = lapack.dpotri(c, lower=False, overwrite_c=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"the Cholesky inverse failed ({info})")
+    upper = np.triu(inv)
+    return upper + np.triu(upper, 1).T

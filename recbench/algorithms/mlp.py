@@ -28,6 +28,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from recbench.algorithms.base import Algorithm, positions
+from recbench.algorithms.constraints import Interval
 from recbench.algorithms.features import PairFeatures
 from recbench.algorithms.surprise_models import SVD
 from recbench.random import derive_rng
@@ -128,6 +129,13 @@ class MLPScorer(_PairMLP):
     description = ("scikit-learn MLPRegressor over SVD (cross-fitted), TF-IDF item features, "
                    "user/item statistics and genre affinities.")
 
+    param_constraints = {
+        "hidden_layer_sizes": [list], "n_factors": [Interval(int, 1, 1000)],
+        "text_components": [Interval(int, 1, 1000)], "alpha": [Interval(float, 0, None)],
+        "max_iter": [Interval(int, 1, 10_000)], "max_train_pairs": [Interval(int, 10, None)],
+        "random_state": [None, Interval(int, 0, 2**32 - 1)],
+    }
+
     def __init__(self, hidden_layer_sizes=(64, 32), n_factors=20, text_components=16,
                  alpha=1e-3, max_iter=30, max_train_pairs=200_000, random_state=None):
         self.hidden_layer_sizes, self.n_factors, self.text_components = hidden_layer_sizes, n_factors, text_components
@@ -202,6 +210,16 @@ class TransferMLP(_PairMLP):
     name = "mlp-transfer"
     description = ("MLPRegressor over dataset-independent features (genres, year, title words, "
                    "user/item statistics); source= pre-trains on another dataset, then fine-tunes.")
+
+    param_constraints = {
+        "hidden_layer_sizes": [list], "alpha": [Interval(float, 0, None)],
+        "max_iter": [Interval(int, 1, 10_000)],
+        "learning_rate": [Interval(float, 0, None, closed="neither")],
+        "fine_tune_learning_rate": [Interval(float, 0, None, closed="neither")],
+        "source": [None, str], "source_data_dir": [None, str],
+        "max_train_pairs": [Interval(int, 10, None)],
+        "random_state": [None, Interval(int, 0, 2**32 - 1)],
+    }
 
     def __init__(self, hidden_layer_sizes=(64, 32), alpha=1e-4, max_iter=30,
                  learning_rate=1e-3, fine_tune_learning_rate=3e-4, source=None,
