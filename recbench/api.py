@@ -18,6 +18,7 @@ from recbench.datasets import CsvOptions, load_dataset
 from recbench.errors import ConfigError
 from recbench.evaluation.comparison import Comparison, compare_records, within_run
 from recbench.evaluation.experiment import Experiment, run_experiment, validate
+from recbench.evaluation.recommendations import check_list_length
 from recbench.execution import Execution
 from recbench.reporting.record import build_record
 from recbench.reporting.run import Run
@@ -47,13 +48,15 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                leave_out: int | None = None, k=10, metrics=None,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
-               verify_data: bool = True) -> Experiment:
+               verify_data: bool = True, save_recommendations: int | None = None) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted)."""
+    check_list_length(save_recommendations)
     options = {} if verify_data else {"verify": False}
     ds = load_dataset(dataset, data_dir, _csv(csv), **options)
     exp = Experiment(ds, resolve_algorithms(algorithms), split, folds, test_size, leave_out,
                      _ks(k), relevance_threshold, seed,
-                     None if metrics is None else list(metrics), Execution(n_jobs, threads))
+                     None if metrics is None else list(metrics), Execution(n_jobs, threads),
+                     save_recommendations=save_recommendations)
     validate(exp)
     return exp
 
@@ -69,7 +72,10 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     (cloned for every fold). Settings: ``split`` (kfold, holdout, user, temporal or a
     dataset's predefined split), ``folds``, ``test_size``, ``leave_out``, ``k`` (int or list),
     ``metrics`` (names to compute; default all), ``relevance_threshold``, ``seed``,
-    ``n_jobs``, ``threads``, ``data_dir``, ``csv``, ``verify_data``. ``progress(job, total)``
+    ``n_jobs``, ``threads``, ``data_dir``, ``csv``, ``verify_data``, ``save_recommendations``
+    (K: keep each algorithm's top-K list per user and fold as ``run.recommendations``,
+    saved as ``recommendations.parquet``; ``run.save(folder, trec=True)`` adds TREC run
+    files). ``progress(job, total)``
     is called as each (algorithm, fold) job finishes. ``job_store`` (a folder) keeps every
     finished job at once; ``resume=True`` reuses the ones it holds.
     """
@@ -88,7 +94,7 @@ def execute(exp: Experiment, *, progress=None, verbose: bool = False, command: s
     outcome = run_experiment(exp, progress=progress, verbose=verbose, job_store=job_store,
                              resume=resume)
     record, per_user = build_record(exp, outcome, command, experiment_info)
-    return Run(record, per_user)
+    return Run(record, per_user, recommendations=outcome.recommendations)
 
 
 def _command(dataset, algorithms, settings) -> str:
@@ -101,6 +107,30 @@ def _command(dataset, algorithms, settings) -> str:
 
 def _as_run(value) -> Run:
     return value if isinstance(value, Run) else Run.load(value)
+
+
+def evaluate_predictions(predictions: dict, *, train=None, test=None, dataset=None,
+                         split: str | None = None, k=10, csv=None, progress=None,
+                         command: str | None = None, **settings) -> Run:
+    """Evaluate predictions made elsewhere under recbench's protocol; an ordinary :class:`Run`.
+
+    ``predictions``: ``{label: source}``, a source being a prediction file (user, item and
+    prediction, score or rank; see :mod:`recbench.evaluation.prediction_files`), a DataFrame
+    of the same columns, or a list of them (e.g. rating predictions and a ranking). The split:
+    ``train`` and ``test`` (rating files read like ``dataset`` files, with ``csv=`` options, or
+    DataFrames), or a ``dataset`` with one fold of ``split`` (e.g. ``"ml-100k"``, ``"u1"``).
+    Settings as :func:`run` (``metrics``, ``relevance_threshold``, ``seed`` - the tie keys -,
+    ``save_recommendations``, ``data_dir``, ``verify_data``, ``n_jobs``...) and
+    ``missing_predictions`` ("error", or "global-mean": the training mean, counted).
+    """
+    from recbench.evaluation.external_experiment import annotate, prepare
+    exp, facts = prepare(predictions, ks=_ks(k), train=train, test=test, dataset=dataset,
+                         split=split, csv=_csv(csv), **settings)
+    outcome = run_experiment(exp, progress=progress)
+    annotate(outcome, facts)
+    record, per_user = build_record(exp, outcome, command or f"recbench.evaluate_predictions("
+                                    f"{sorted(facts['systems'])!r}, split={exp.split!r})", None)
+    return Run(record, per_user, recommendations=outcome.recommendations)
 
 
 def compare(a, b=None, *, metrics=None, gate_metric: str | None = None,

@@ -8,7 +8,7 @@ import traceback
 import warnings
 
 from recbench import __version__
-from recbench.cli import compare, info, run, tables, transfer
+from recbench.cli import compare, eval as eval_cmd, info, run, tables, transfer
 from recbench.errors import RecbenchError
 
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     transfer.add_parser(sub)
     tables.add_parser(sub)
+    eval_cmd.add_parser(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from recbench.algorithms.registry import parse_param
+from recbench.cli.exports import add_export_options, export_settings
 from recbench.errors import ConfigError
 from recbench.algorithms.spec import AlgorithmSpec, resolve_algorithms
 
@@ -36,6 +37,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                                         "for an experiment file, else a new folder under results/runs/)")
     p.add_argument("--format", default="github",
                    help="printed table format: github, plain, latex, html")
+    add_export_options(p)
 
 
 def run_settings(args) -> dict:
@@ -51,7 +53,7 @@ def run_settings(args) -> dict:
         out["folds"] = None           # an experiment file's folds do not apply to another split
     if args.no_verify_data:
         out["verify_data"] = False
-    return out
+    return out | export_settings(args)
 
 
 def algorithm_list(args, from_file):

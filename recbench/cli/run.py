@@ -7,6 +7,7 @@ from pathlib import Path
 
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
+from recbench.cli.exports import save_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.errors import ConfigError
 from recbench.evaluation.config import load_experiment
@@ -82,7 +83,7 @@ def _execute(args, exp, folder: Path, info) -> int:
             print(f"recbench: every job failed; nothing was written (an earlier run in {folder} "
                   f"is untouched).", file=sys.stderr)
             return 1
-        run.save(folder)
+        save_run(args, run, folder)
         JobStore(store).clear()
     print(run.table(args.format))
     print(f"\n{run.legend().replace('`', '')}")

@@ -20,6 +20,7 @@ import pandas as pd
 from recbench.algorithms import AlgorithmUnavailable
 from recbench.algorithms.spec import AlgorithmSpec, build, describe_params
 from recbench.evaluation.ranking import evaluate_ranking
+from recbench.evaluation.recommendations import labelled
 from recbench.evaluation.rating import evaluate_ratings
 from recbench.random import derive_rng, derive_seed
 from recbench.splitting import Fold
@@ -31,6 +32,7 @@ class EvalSettings:
     threshold: float = 4.0
     seed: int = 0
     rating_scale: tuple[float, float] = (1.0, 5.0)
+    recommendations: int = 0         # keep each user's top this many (0: none)
 
 
 @dataclass
@@ -43,6 +45,8 @@ class JobResult:
     params: dict = field(default_factory=dict)
     seed: int | None = None
     error: str | None = None                          # "unavailable: ..." or "failed: ..."
+    recommendations: pd.DataFrame | None = None       # algorithm, fold, user, item, rank, score
+    recommendations_k: int = 0                        # the K they were kept for
 
 
 def algorithm_seed(seed: int, fold: str, label: str) -> int:
@@ -99,9 +103,14 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
         result.counts.update(counts)
         frames.append(pu)
         score_s += secs
-    if getattr(algo, "ranks_items", True) and any(s.metric.kind in ("ranking", "list") for s in wanted):
+    if getattr(algo, "ranks_items", True) and (settings.recommendations or any(
+            s.metric.kind in ("ranking", "list") for s in wanted)):
         out = evaluate_ranking(algo, fold.train, fold.test, wanted, settings.threshold,
-                               derive_rng(settings.seed, "fold", fold.name, "ties"))
+                               derive_rng(settings.seed, "fold", fold.name, "ties"),
+                               keep=settings.recommendations)
+        if out.recommendations is not None:
+            result.recommendations = labelled(out.recommendations, spec.label, fold.name)
+            result.recommendations_k = settings.recommendations
         frames.append(out.per_user)
         result.values.update({s.name: _mean(out.per_user, s.name) for s in wanted
                               if s.metric.kind == "ranking"})

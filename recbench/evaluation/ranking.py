@@ -17,6 +17,7 @@ from scipy import sparse
 
 from recbench.metrics import ListInput, RankingInput, resolve
 from recbench.errors import RecbenchError
+from recbench.evaluation.recommendations import joined, top_lists
 
 
 @dataclass
@@ -25,6 +26,7 @@ class RankingOutcome:
     fold_values: dict          # coverage@k and the other fold-level values
     counts: dict               # evaluated / skipped users
     score_seconds: float
+    recommendations: pd.DataFrame | None = None   # user, item, rank, score (``keep`` > 0)
 
 
 class ScoringError(RecbenchError):
@@ -58,10 +60,11 @@ def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.G
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
                      threshold: float, rng: np.random.Generator,
-                     batch_cells: int = 2_000_000) -> RankingOutcome:
+                     batch_cells: int = 2_000_000, keep: int = 0) -> RankingOutcome:
     """The ranking and list metrics of ``specs`` (parsed metric names, or cutoffs: every
     registered metric at those cutoffs) for a fitted ``algo`` on one fold. Only the
-    requested metrics are computed."""
+    requested metrics are computed. ``keep`` > 0 also returns each user's top ``keep``
+    candidates in this very ranking (see :mod:`recbench.evaluation.recommendations`)."""
     if all(isinstance(s, int) for s in specs):
         specs = resolve(None, list(specs))
     specs = [s for s in specs if s.metric.kind in ("ranking", "list")]
@@ -79,7 +82,7 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
     popularity = np.maximum(item_users, 1.0) / n_train_users
     kmax = max([s.k for s in specs if s.k] or [1])
     step = max(1, batch_cells // max(1, len(catalog)))
-    rows, recommended, score_seconds = [], [], 0.0
+    rows, recommended, kept, score_seconds = [], [], [], 0.0
     for start in range(0, len(eval_users), step):
         users = eval_users[start:start + step]
         t0 = time.perf_counter()
@@ -88,7 +91,10 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
         _check_scores(algo, scores, len(users), len(catalog))
         candidates = ~train_m[start:start + step].toarray()
         rel = rel_m[start:start + step].toarray() & candidates
-        top, tiebreak = rank_candidates(scores, candidates, rng, top=kmax)
+        top, tiebreak = rank_candidates(scores, candidates, rng, top=max(kmax, keep))
+        if keep:        # the first kmax of a longer top are the same items in the same order
+            kept.append(top_lists(users, catalog, top[:, :keep], scores, candidates))
+            top = top[:, :kmax]
         ranked_rel = np.take_along_axis(rel, top, axis=1)      # the top kmax only
         top = np.where(np.take_along_axis(candidates, top, axis=1), top, -1)
         recommended.append(top)
@@ -110,7 +116,8 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
               "catalog_items": int(len(catalog)),
               "relevant_test_items_not_in_catalog": int(
                   ((test["rating"] >= threshold) & ~test["item"].isin(catalog)).sum())}
-    return RankingOutcome(per_user, fold_values, counts, score_seconds)
+    return RankingOutcome(per_user, fold_values, counts, score_seconds,
+                          joined(kept) if keep else None)
 
 
 def _check_scores(algo, scores, n_users, n_items) -> None:

@@ -3,7 +3,8 @@
 Keys: ``manifest`` (what ran, on what, with which versions), ``experiment`` (its file, table
 columns, published reference numbers), ``protocol``, ``seeds``, ``algorithms``, ``folds``,
 ``results`` (``{algorithm, metric, mean, std, ci_low, ci_high, interval, folds}``),
-``significance`` (paired tests, Holm-adjusted) and ``failures``.
+``significance`` (paired tests, Holm-adjusted) and ``failures``; ``recommendations`` (what
+``recommendations.parquet`` holds) when the run kept its lists.
 """
 
 from __future__ import annotations
@@ -32,4 +33,7 @@ def build_record(exp, outcome, command: str, experiment: dict | None = None) -> 
         "significance": significance(per_user),
         "failures": outcome.failures,
     }
+    if getattr(outcome, "recommendations", None) is not None:
+        from recbench.reporting.recommendations import describe
+        record["recommendations"] = describe(outcome.recommendations, exp.save_recommendations)
     return record, per_user

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from recbench.reporting import files as files_mod
+from recbench.reporting import recommendations as recs_mod
 from recbench.reporting.storage import (clean, clean_leftovers, per_user_bytes, read_run,
                                         record_json, write_run_folder)
 from recbench.reporting.tables import legend, table
@@ -23,10 +24,13 @@ class Run:
     """A run record (``record``: the dict written as ``run.json``) with its per-user values."""
 
     def __init__(self, record: dict, per_user: pd.DataFrame | None = None,
-                 folder: Path | None = None):
+                 folder: Path | None = None, recommendations: pd.DataFrame | None = None):
         self.record = json.loads(json.dumps(clean(record)))     # exactly what run.json holds
         self.per_user = per_user
         self.folder = Path(folder) if folder is not None else None
+        #: each algorithm's top-K list per user and fold (``save_recommendations=K``), or None
+        self.recommendations = recs_mod.canonical(recommendations)
+        self.trec = False      # whether save() writes TREC run files (True when loaded with them)
 
     # -- the record's parts -------------------------------------------------------------
     @property
@@ -97,19 +101,29 @@ class Run:
                               f"{', '.join(figs) or 'none'}.")
         return figs[kind]
 
-    def files(self) -> dict[str, bytes]:
-        """Every file of the run folder: record, per-user values, tables and plots."""
+    def files(self, trec: bool | None = None) -> dict[str, bytes]:
+        """Every file of the run folder: record, per-user values, tables and plots, and the
+        recommendation lists when kept (``trec``: also as TREC run files; None: ``self.trec``)."""
         out = {"run.json": record_json(self.record).encode()}
         if self.per_user is not None:
             out["per_user.csv.gz"] = per_user_bytes(self.per_user)
+        if self.recommendations is not None:
+            out[recs_mod.PARQUET] = recs_mod.parquet_bytes(self.recommendations)
+            if self.trec if trec is None else trec:
+                out.update(recs_mod.trec_files(self.recommendations))
+        elif trec:
+            from recbench.errors import ConfigError
+            raise ConfigError("trec=True writes the kept recommendation lists, and this run "
+                              "kept none; run with save_recommendations=K (--save-recommendations K).")
         out.update(files_mod.render_files(self.record))
         return out
 
-    def save(self, folder: str | Path) -> Path:
+    def save(self, folder: str | Path, trec: bool | None = None) -> Path:
         """Write the whole run folder atomically (the folder is swapped in as a whole),
-        holding the folder's lock; leftovers of an interrupted earlier write are removed."""
+        holding the folder's lock; leftovers of an interrupted earlier write are removed.
+        ``trec=True`` also writes ``recommendations-<algorithm>.trec`` per algorithm."""
         from recbench.reporting.layout import folder_lock
-        files = self.files()
+        files = self.files(trec)
         with folder_lock(folder):
             clean_leftovers(Path(folder))
             self.folder = write_run_folder(Path(folder), files)
@@ -125,13 +139,20 @@ class Run:
     def load(cls, path: str | Path) -> "Run":
         record, per_user = read_run(path)
         path = Path(path)
-        return cls(record, per_user, path if path.is_dir() else path.parent)
+        folder = path if path.is_dir() else path.parent
+        run = cls(record, per_user, folder, recs_mod.read(folder))
+        run.trec = run.recommendations is not None and recs_mod.has_trec(folder)
+        return run
 
     # -- comparisons and display --------------------------------------------------------
     def __eq__(self, other) -> bool:
         if not isinstance(other, Run):
             return NotImplemented
         if self.record != other.record:
+            return False
+        if (self.recommendations is None) != (other.recommendations is None) or (
+                self.recommendations is not None
+                and not self.recommendations.equals(other.recommendations)):
             return False
         if self.per_user is None or other.per_user is None:
             return self.per_user is None and other.per_user is None

@@ -1,0 +1,53 @@
+"""Options that take a run's results to other tools: --save-recommendations, --trec and
+--mlflow (of `recbench run` and `recbench eval`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from recbench.errors import ConfigError
+
+DEFAULT_MLFLOW = "mlruns"
+
+
+def add_export_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("exports")
+    g.add_argument("--save-recommendations", type=int, metavar="K",
+                   help="keep each algorithm's top-K list per user and fold, with ranks and raw "
+                        "scores, as recommendations.parquet in the run folder")
+    g.add_argument("--trec", action="store_true",
+                   help="also write the lists as TREC run files, recommendations-<algorithm>.trec")
+    g.add_argument("--mlflow", nargs="?", const=DEFAULT_MLFLOW, metavar="TRACKING_URI",
+                   help="log the run to MLflow: a parent run, one child per algorithm (default "
+                        "store: ./mlruns; write --mlflow=URI before positional arguments); "
+                        "needs pip install 'recbench[mlflow]'")
+    g.add_argument("--mlflow-experiment", default="recbench", metavar="NAME",
+                   help="MLflow experiment to log into (default recbench)")
+
+
+def export_settings(args) -> dict:
+    """Check the export options before any work; the settings they add to a run."""
+    if args.trec and args.save_recommendations is None:
+        raise ConfigError("--trec writes the kept recommendation lists; give --save-recommendations "
+                          "K with it.")
+    if args.mlflow is not None:
+        if "=" in args.mlflow and "://" not in args.mlflow or args.mlflow.endswith(".toml"):
+            raise ConfigError(f"--mlflow took {args.mlflow!r} as its tracking URI; write "
+                              f"--mlflow=URI, or put --mlflow after the other arguments.")
+        from recbench.integrations.mlflow import require
+        require()
+    if args.save_recommendations is None:
+        return {}
+    return {"save_recommendations": args.save_recommendations}
+
+
+def save_run(args, run, folder) -> None:
+    """Write the run folder (with TREC files if asked) and log it to MLflow if asked."""
+    run.save(folder, trec=True if args.trec else None)
+    if args.mlflow is not None:
+        from recbench.integrations.mlflow import log_run, tracking_uri
+        run_id = log_run(run, args.mlflow, experiment_name=args.mlflow_experiment)
+        if not args.quiet:
+            print(f"Logged to MLflow ({tracking_uri(args.mlflow)}, experiment "
+                  f"{args.mlflow_experiment}): run {run_id}", file=sys.stderr)

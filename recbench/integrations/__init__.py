@@ -1,0 +1,1 @@
+"""Bridges to tools outside recbench, each an optional extra (``recbench[mlflow]``)."""
