@@ -285,3 +285,33 @@ def test_random_bytes_as_run_records(tmp_path_factory, data):
     (folder / "run.json").write_bytes(data)
     with pytest.raises(recbench.RecbenchError):
         recbench.Run.load(folder)
+
+
+def test_no_rankable_user_is_a_warning_not_a_crash(tmp_path):
+    one_user = tmp_path / "one.csv"
+    one_user.write_text("user,item,rating\n" + "".join(f"u1,i{i},{1 + i % 5}\n" for i in range(8)))
+    out = subprocess.run([sys.executable, "-m", "recbench", "run", "--dataset", str(one_user),
+                          "--folds", "2", "--algorithms", "svd,popularity", "-q",
+                          "--output-dir", str(tmp_path / "out")], capture_output=True, text=True)
+    assert out.returncode == 0 and "Traceback" not in out.stderr
+    assert "no test user has a relevant candidate" in out.stderr
+    rec = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert rec["protocol"]["counts"]["ranked_users"] == 0 and rec["warnings"]
+
+
+def test_dollar_signs_in_labels_reach_the_plots_as_text(tmp_path):
+    frame = tiny_ratings(n_users=20, n_items=15, seed=1)
+    run = recbench.run(frame, [("$x_1$ & $", "globalmean", {}), ("pop$", "popularity", {})],
+                       folds=2, k=[5, 10])
+    folder = run.save(tmp_path / "plots")          # an unbalanced "$" would fail in mathtext
+    assert {"metrics.svg", "precision_recall.svg", "rmse_vs_precision.svg"} <= {p.name for p in folder.iterdir()}
+    assert recbench.Run.load(folder).rerender(check=True) == []
+
+
+def test_an_error_in_a_file_named_by_an_experiment_names_the_experiment(tmp_path, monkeypatch, capsys):
+    from recbench.cli.main import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.toml").write_text('name = "x"\ndataset = "missing.csv"\n[algorithms.svd]\n')
+    assert main(["run", "e.toml", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "e.toml" in err and "missing.csv" in err

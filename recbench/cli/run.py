@@ -7,9 +7,10 @@ from pathlib import Path
 
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
+from recbench.cli.progress import Progress
 from recbench.cli.exports import save_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
-from recbench.errors import ConfigError
+from recbench.errors import ConfigError, RecbenchError
 from recbench.evaluation.config import load_experiment
 from recbench.evaluation.jobstore import JobStore
 from recbench.reporting.layout import (check_output_folder, experiment_folder, folder_lock,
@@ -61,7 +62,12 @@ def _plan(args, spec):
         folder = experiment_folder(spec.name, args.output_dir or "results")
     else:
         folder = None
-    exp = api.experiment(**settings)
+    try:
+        exp = api.experiment(**settings)
+    except RecbenchError as exc:      # name the experiment file the setting came from
+        if spec is None or str(spec.path) in str(exc):
+            raise
+        raise type(exc)(f"{spec.path}: {exc}") from None
     folder = check_output_folder(folder or new_run_folder(exp.dataset.name))
     return exp, folder, spec.info() if spec else None
 
@@ -73,12 +79,14 @@ def _execute(args, exp, folder: Path, info) -> int:
               f"{s['users']:,} users, {s['items']:,} items; split {exp.split}; algorithms "
               f"{', '.join(a.label for a in exp.algorithms)}", file=sys.stderr)
     store = job_store_folder(folder)
-    with folder_lock(folder), _Progress(args.quiet) as bar:
+    with folder_lock(folder), Progress(args.quiet) as bar:
         run = api.execute(exp, progress=bar, verbose=args.verbose, job_store=store,
                           resume=args.resume, command=" ".join(["recbench", *args.argv]),
                           experiment_info=info)
         for f in run.record["failures"]:
             print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
+        for note in run.record.get("warnings", []):
+            print(f"warning: {note}", file=sys.stderr)
         if not run.succeeded:
             print(f"recbench: every job failed; nothing was written (an earlier run in {folder} "
                   f"is untouched).", file=sys.stderr)
@@ -90,29 +98,3 @@ def _execute(args, exp, folder: Path, info) -> int:
     if not args.quiet:
         print(f"Run record and tables written to {folder}", file=sys.stderr)
     return 0
-
-
-class _Progress:
-    """A tqdm bar over the (algorithm, fold) jobs, on stderr; silent with --quiet."""
-
-    def __init__(self, quiet: bool):
-        self.quiet, self.bar = quiet, None
-
-    def __enter__(self):
-        return self
-
-    def __call__(self, job, total: int):
-        if self.quiet:
-            return
-        if self.bar is None:
-            from tqdm import tqdm
-            self.bar = tqdm(total=total, desc="jobs", unit="job", file=sys.stderr,
-                            dynamic_ncols=True)
-        if job is None:
-            return
-        self.bar.set_postfix_str(f"{job.algorithm} {job.fold}")
-        self.bar.update(1)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()

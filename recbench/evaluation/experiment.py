@@ -63,6 +63,7 @@ class Outcome:
     algorithms: list[dict]
     failures: list[dict] = field(default_factory=list)
     seeds: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
     recommendations: pd.DataFrame | None = None   # algorithm, fold, user, item, rank, score
 
 
@@ -144,9 +145,21 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
                    algorithms=_algorithm_records(jobs),
                    failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
                              for j in jobs if j.error is not None],
-                   seeds=seeds,
+                   seeds=seeds, warnings=_warnings(exp, jobs, counts, threshold),
                    recommendations=collect(jobs, [s.label for s in exp.algorithms])
                    if exp.save_recommendations else None)
+
+
+def _warnings(exp, jobs, counts, threshold) -> list[str]:
+    """What makes some numbers of the run empty, in words."""
+    out = []
+    ranking = any(s.metric.kind in ("ranking", "list") for s in exp.metric_specs())
+    ranked = [j for j in jobs if j.error is None and "ranked_users" in j.counts]
+    if ranking and ranked and counts.get("ranked_users", 0) == 0:
+        out.append(f"no test user has a relevant candidate (a test rating >= {threshold:g} on an "
+                   f"item seen in training that the user did not rate in training), so every "
+                   f"ranking metric is empty; lower --relevance-threshold or use more data.")
+    return out
 
 
 def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:

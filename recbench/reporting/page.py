@@ -21,6 +21,8 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
     if exp.get("published"):
         lines += ["", "`published …` columns: " + (exp.get("published_source") or
                                                       "reference numbers given in the experiment file") + "."]
+    if record.get("warnings"):
+        lines += ["", *[f"Warning: {w}" for w in record["warnings"]]]
     if record.get("failures"):
         lines += ["", "Failed or unavailable jobs:", ""] + \
                  [f"- {f['algorithm']} on {f['fold']}: {f['error'].splitlines()[0]}"

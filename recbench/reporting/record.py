@@ -32,6 +32,7 @@ def build_record(exp, outcome, command: str, experiment: dict | None = None) -> 
         "results": outcome.results,
         "significance": significance(per_user),
         "failures": outcome.failures,
+        "warnings": outcome.warnings,
     }
     if getattr(outcome, "recommendations", None) is not None:
         from recbench.reporting.recommendations import describe
