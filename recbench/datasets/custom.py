@@ -120,10 +120,11 @@ def _head(path: Path, encoding: str) -> str:
         data = fh.read(HEAD_BYTES)
     try:
         return codecs.getincrementaldecoder(encoding)().decode(data, final=len(data) < HEAD_BYTES)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path} is not valid {encoding.removesuffix('-sig')} text (byte "
-                        f"{exc.start}); pass --encoding with the file's encoding, e.g. "
-                        f"--encoding latin-1.") from None
+    except UnicodeError as exc:     # UnicodeDecodeError, or e.g. utf-16 without its BOM
+        where = f"byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise DataError(f"{path} is not valid {encoding.removesuffix('-sig')} text ({where}); "
+                        f"pass --encoding with the file's encoding, e.g. --encoding "
+                        f"latin-1.") from None
 
 
 def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
@@ -137,15 +138,18 @@ def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
         raise DataError(f"{path} could not be read ({exc.strerror or exc}).") from None
     if not head.strip():
         raise DataError(f"{path} is empty; it needs one rating per line (user, item, rating).")
+    lines = _lines(head)
+    skip = next(n for n, line in enumerate(lines) if line.strip())   # leading blank lines
+    head = "\n".join(lines[skip:])
     sep = opts.sep or _sniff(head)
     header = opts.header if opts.header is not None else _looks_like_header(head, sep, opts)
     raw = read_table(path, sep, f"fix that line, or pass --sep with the file's separator if "
-                     f"it is not {sep!r}", header=bool(header), encoding=encoding)
+                     f"it is not {sep!r}", header=bool(header), encoding=encoding, skip=skip)
     if raw.empty:
         raise DataError(f"{path} holds a header but no ratings." if header else
                         f"{path} holds no ratings.")
     if raw.shape[1] < min_columns:
-        first = head.splitlines()[0][:60] if head.splitlines() else ""
+        first = lines[skip][:60]
         if raw.shape[1] == 1:       # most likely the wrong separator
             raise DataError(f"{path}: found 1 column(s) with separator {sep!r} (first line: "
                             f"{first!r}); the file needs {what} columns: pass --sep with the "
@@ -155,15 +159,20 @@ def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
     return raw
 
 
+def _lines(text: str) -> list[str]:
+    """Lines as the parser splits them (\\n, \\r\\n or \\r; not str.splitlines' others)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _sniff(head: str) -> str:
     try:
-        return csv.Sniffer().sniff("\n".join(head.splitlines()[:20]), delimiters=",\t;| ").delimiter
+        return csv.Sniffer().sniff("\n".join(_lines(head)[:20]), delimiters=",\t;| ").delimiter
     except csv.Error:
         return ","
 
 
 def _looks_like_header(head: str, sep: str, opts: CsvOptions) -> bool:
-    first = head.splitlines()[0].split(sep)
+    first = _lines(head)[0].split(sep)
     names = {str(opts.user_col), str(opts.item_col), str(opts.rating_col)}
     if names & {f.strip().strip('"') for f in first}:
         return True

@@ -196,27 +196,32 @@ _QUOTE = re.compile(r"EOF inside string starting (?:at|with) row (\d+)")
 
 
 def read_table(path: Path, sep: str, fix: str, header: bool = False, names=None,
-               encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL) -> pd.DataFrame:
+               encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL,
+               skip: int = 0) -> pd.DataFrame:
     """A delimited text file as strings (``""`` where a field is missing), indexed by 1-based
-    line number (blank lines dropped). Any failure to read is a DataError naming the file
-    (and the line where the parser tells it); ``fix`` ends the sentence."""
+    line number, blank lines dropped, after ``skip`` leading lines. With ``header`` the first
+    remaining row names the columns (repeated names get ``.1``, ``.2``...), and every row
+    must fit within it. Any failure to read is a DataError naming the file (and the line
+    where the parser tells it); ``fix`` ends the sentence."""
     engine = "c" if len(sep) == 1 else "python"
     try:
-        raw = pd.read_csv(path, sep=sep if engine == "c" else re.escape(sep),
-                          header=0 if header else None, names=names, dtype=str,
-                          keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                          encoding=encoding, quoting=quoting, engine=engine)
+        raw = pd.read_csv(path, sep=sep if engine == "c" else re.escape(sep), header=None,
+                          names=names, dtype=str, keep_default_na=False, na_filter=False,
+                          skip_blank_lines=False, encoding=encoding, quoting=quoting,
+                          engine=engine, skiprows=skip or None)
     except FileNotFoundError:
         raise DataError(f"{path} does not exist; {fix}.") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path} is not valid {encoding} text (byte {exc.start} of a block); "
-                        f"{fix}.") from None
+    except UnicodeError:     # UnicodeDecodeError, or e.g. utf-16 without its BOM
+        raise DataError(f"{path} is not valid {encoding.removesuffix('-sig')} text; pass "
+                        f"--encoding with the file's encoding, e.g. --encoding latin-1.") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path} holds no rows to read; {fix}.") from None
     except (LookupError, ValueError, csv.Error) as exc:   # unknown encoding, tokenising
         raise DataError(_parse_error(path, sep, str(exc), fix)) from None
     except OSError as exc:
         raise DataError(f"{path} could not be read ({exc.strerror or exc}); {fix}.") from None
     raw = raw.fillna("").astype(str)
-    raw.index = raw.index + (2 if header else 1)
+    raw.index = raw.index + 1 + skip
     if raw.shape[1] == 0:
         return raw
     empty = raw == ""
@@ -224,7 +229,24 @@ def read_table(path: Path, sep: str, fix: str, header: bool = False, names=None,
     rest_empty = empty.iloc[:, 1:].all(axis=1) & ~blank      # only the first field has text
     if rest_empty.any():
         blank[rest_empty] = raw.loc[rest_empty, raw.columns[0]].str.strip() == ""
-    return raw[~blank]
+    raw = raw[~blank]
+    if header and len(raw):
+        raw, raw.columns = raw.iloc[1:], _unique_names(raw.iloc[0].tolist())
+    return raw
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        base, n = name, seen.get(name, 0)
+        while name in seen:
+            n += 1
+            name = f"{base}.{n}"
+        seen[base] = n
+        seen[name] = 0
+        out.append(name)
+    return out
 
 
 def _parse_error(path, sep, message: str, fix: str) -> str:

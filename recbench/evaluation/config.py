@@ -59,6 +59,16 @@ KEYS = {
 }
 CSV_KEYS = {"sep", "user_col", "item_col", "rating_col", "timestamp_col", "header",
             "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols"}
+#: [csv] key -> accepted types (keys not listed are not type-checked)
+_COLUMN = ((str, int), "a column name or 0-based position")
+CSV_TYPES = {
+    "sep": (str, "a separator string"), "user_col": _COLUMN, "item_col": _COLUMN,
+    "rating_col": _COLUMN, "timestamp_col": _COLUMN, "item_id_col": _COLUMN,
+    "header": (bool, "true or false"), "duplicates": (str, "error, first, last or mean"),
+    "encoding": (str, "an encoding name such as utf-8"), "items": (str, "a file path"),
+    "rating_scale": ((list, str), "[LOW, HIGH], e.g. [1, 5]"),
+    "item_text_cols": ((list, str), "a list of column names"),
+}
 
 
 @dataclass
@@ -102,13 +112,20 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables are nested too deeply to read.") from None
     except FileNotFoundError:
         raise ConfigError(f"experiment file {path} does not exist.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8, "
+                          f"save it as UTF-8.") from None
+    except OSError as exc:
+        raise ConfigError(f"experiment file {path} could not be read ({exc.strerror or exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
 
-    def fail(msg: str):
-        raise ConfigError(f"{path}: {msg}")
+    def fail(msg: str):             # one line, even when a key holds a line break
+        raise ConfigError(f"{path}: {msg}".replace("\r", "\\r").replace("\n", "\\n"))
 
     for key, value in raw.items():
         if key not in KEYS:
@@ -121,9 +138,9 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     for key in ("description", "dataset", "data_dir", "split", "folds", "test_size",
                 "leave_out", "seed", "n_jobs", "published_source"):
         if key in raw:
-            setattr(exp, key, float(raw[key]) if KEYS[key][0] is float else raw[key])
+            setattr(exp, key, _float(key, raw[key], fail) if KEYS[key][0] is float else raw[key])
     if "relevance_threshold" in raw:
-        exp.relevance_threshold = float(raw["relevance_threshold"])
+        exp.relevance_threshold = _float("relevance_threshold", raw["relevance_threshold"], fail)
     ks = raw.get("k", [10])
     ks = [ks] if isinstance(ks, int) else ks
     if not ks or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in ks):
@@ -135,6 +152,8 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                 setattr(exp, key, [parse_metric(str(m)).name for m in raw[key]])
             except ConfigError as exc:
                 fail(f"{key!r}: {exc}")
+            except ValueError:      # a cutoff int() cannot read, e.g. "ndcg@²"
+                fail(f"{key!r}: a cutoff is not a whole number written with 0-9, e.g. 'ndcg@10'.")
     try:
         check_name(exp.name)
     except ConfigError as exc:
@@ -142,6 +161,9 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     unknown_csv = set(raw.get("csv", {})) - CSV_KEYS
     if unknown_csv:
         fail(f"unknown key {sorted(unknown_csv)[0]!r} in [csv]; known: {', '.join(sorted(CSV_KEYS))}.")
+    for key, value in raw.get("csv", {}).items():
+        if not _csv_type_ok(key, value):
+            fail(f"[csv] {key} = {value!r} has the wrong type; it must be {CSV_TYPES[key][1]}.")
     exp.csv = dict(raw.get("csv", {}))
     exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
     if not exp.algorithms:
@@ -157,10 +179,32 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                 parse_metric(metric)
             except ConfigError as exc:
                 fail(f"[published.{label}]: {exc}")
+            except ValueError:      # a cutoff int() cannot read, e.g. "ndcg@²"
+                fail(f"[published.{label}]: the cutoff of {metric!r} is not a whole number "
+                     f"written with 0-9, e.g. 'ndcg@10'.")
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail(f"[published.{label}] {metric} must be a number.")
     exp.published = {k: dict(v) for k, v in raw.get("published", {}).items()}
     return exp
+
+
+def _float(key: str, value, fail) -> float:
+    try:
+        return float(value)
+    except OverflowError:           # a TOML integer beyond any float
+        fail(f"{key!r} is too large a number; {KEYS[key][1]}.")
+
+
+def _csv_type_ok(key: str, value) -> bool:
+    if key not in CSV_TYPES:
+        return True
+    types = CSV_TYPES[key][0]
+    if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
+        return False
+    if isinstance(value, list) and key == "rating_scale":
+        return len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                       for v in value)
+    return not isinstance(value, list) or all(isinstance(v, str) for v in value)
 
 
 def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
