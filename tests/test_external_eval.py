@@ -156,6 +156,10 @@ def test_own_full_rankings_reproduce_the_run(original, svd_predictions, tmp_path
         {"svd": [svd_predictions, lists], "popularity": lists}, dataset="ml-100k", split="u1",
         data_dir=ml100k_dir.parent, k=[5, 10], seed=0)
     assert _values(again) == _values(original)          # every metric, exactly (AUC, MRR too)
+    def intervals(run):
+        return {(r["algorithm"], r["metric"]): (r["ci_low"], r["ci_high"]) for r in run.results
+                if not r["metric"].endswith("_time_s")}
+    assert intervals(again) == intervals(original)
     metric_cols = [c for c in original.per_user.columns if c in again.per_user.columns]
     assert original.per_user[metric_cols].equals(again.per_user[metric_cols])
     keep = ~original.significance.metric.str.endswith("_time_s")
