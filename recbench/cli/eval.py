@@ -80,6 +80,8 @@ def cmd_eval(args) -> int:
         command=" ".join(["recbench", *args.argv]), **given, **settings)
     for f in run.record["failures"]:
         print(f"warning: {f['algorithm']} on {f['fold']}: {f['error']}", file=sys.stderr)
+    for note in run.record.get("warnings", []):
+        print(f"warning: {note}", file=sys.stderr)
     if not run.succeeded:
         print("recbench: no system could be evaluated; nothing was written.", file=sys.stderr)
         return 1
