@@ -94,6 +94,9 @@ CASES = [
     ("rating-scale-nan", RUN + ["--rating-scale", "nan,5"], {}, ["--rating-scale"]),
     ("rating-scale-reversed", RUN + ["--rating-scale", "5,1"], {}, ["--rating-scale"]),
     ("rating-scale-text", RUN + ["--rating-scale", "low,high"], {}, ["--rating-scale", "malformed"]),
+    ("sep-malformed", RUN + ["--sep", "\\"], {}, ["--sep", "malformed"]),
+    ("metric-unicode-digit", RUN + ["--metrics", "ndcg@\u00b2"], {}, ["ndcg@\u00b2"]),
+    ("csv-one-rating", RUN + ["--rating-scale", "1,5"], {"r.csv": "user,item,rating\nu1,i1,4\n"}, ["holds 1 rating", "at least 2"]),
     ("encoding-unknown", RUN + ["--encoding", "bogus-8"], {}, ["bogus-8"]),
     ("items-file-missing", RUN + ["--items", "nope-items.csv"], {}, ["nope-items.csv"]),
     # -- experiment files ------------------------------------------------------------------

@@ -53,10 +53,15 @@ class Interval:
         what = "a whole number" if self.kind is int else "a number"
         lo_op = ">=" if self.closed in ("both", "left") else ">"
         hi_op = "<=" if self.closed in ("both", "right") else "<"
-        bounds = [f"{lo_op} {self.low:g}" if self.low is not None else "",
-                  f"{hi_op} {self.high:g}" if self.high is not None else ""]
+        bounds = [f"{lo_op} {_num(self.low)}" if self.low is not None else "",
+                  f"{hi_op} {_num(self.high)}" if self.high is not None else ""]
         bounds = [b for b in bounds if b]
         return what + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _num(x) -> str:
+    """A bound as written: whole numbers exactly (4294967295, not 4.29497e+09)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def csv_options(args, from_file: dict | None = None) -> CsvOptions:
                               f"write LOW,HIGH, e.g. --rating-scale 1,5.") from None
         scale = (lo, hi)
     return CsvOptions(
-        sep=args.sep.encode().decode("unicode_escape") if args.sep else None,
+        sep=_separator(args.sep) if args.sep else None,
         user_col=args.user_col, item_col=args.item_col, rating_col=args.rating_col,
         timestamp_col=args.timestamp_col,
         header={"auto": None, "yes": True, "no": False}[args.header],
@@ -69,3 +69,12 @@ def csv_options(args, from_file: dict | None = None) -> CsvOptions:
 _DEFAULTS = {"user_col": "user", "item_col": "item", "rating_col": "rating",
              "timestamp_col": "timestamp", "header": "auto", "duplicates": "error",
              "encoding": "utf-8", "item_id_col": "item", "item_text_cols": "title,genres"}
+
+
+def _separator(text: str) -> str:
+    """``--sep`` with escapes such as ``\\t`` read as the characters they name."""
+    try:
+        return text.encode().decode("unicode_escape")
+    except UnicodeDecodeError:
+        raise ConfigError(f"--sep {text!r} is malformed; give the separator itself or an escape "
+                          f"such as '\\t' for a tab.") from None

@@ -71,6 +71,9 @@ def validate(exp: Experiment) -> dict[str, str]:
     """Raise ConfigError for the first invalid setting; returns unavailable algorithms
     (label -> reason), which the run reports instead of running."""
     check_seed(exp.seed)
+    if len(exp.dataset.ratings) < 2:
+        raise ConfigError(f"{exp.dataset.name} holds {len(exp.dataset.ratings)} rating; a split "
+                          f"into training and test parts needs at least 2.")
     if not exp.ks or any(isinstance(k, bool) or not isinstance(k, int) or k < 1 for k in exp.ks):
         raise ConfigError(f"k {list(exp.ks)!r} is invalid; cutoffs are positive whole numbers.")
     check_list_length(exp.save_recommendations)

@@ -37,7 +37,7 @@ def parse_metric(name: str) -> MetricSpec:
         raise ConfigError(f"metric {name!r} needs a cutoff; write {family}@K, e.g. {family}@10.")
     if not metric.takes_k and at:
         raise ConfigError(f"metric {name!r} takes no cutoff; write {family}.")
-    if k and (not k.isdigit() or int(k) < 1):
+    if k and (not (k.isascii() and k.isdigit()) or int(k) < 1):
         raise ConfigError(f"metric {name!r}: the cutoff must be a positive whole number.")
     return MetricSpec(f"{family}@{int(k)}" if k else family, metric, int(k) if k else None)
 

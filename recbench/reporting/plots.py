@@ -12,8 +12,6 @@ from __future__ import annotations
 import io
 import math
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
 
 
 def escape(text) -> str:
@@ -21,8 +19,9 @@ def escape(text) -> str:
     return str(text).replace("$", r"\$")
 
 
-def figure_bytes(fig: Figure, base: str) -> dict[str, bytes]:
+def figure_bytes(fig, base: str) -> dict[str, bytes]:
     """``{base}.png`` and ``{base}.svg`` as bytes."""
+    from matplotlib import rc_context
     out = {}
     with rc_context({"svg.hashsalt": "recbench"}):
         for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
@@ -32,7 +31,9 @@ def figure_bytes(fig: Figure, base: str) -> dict[str, bytes]:
     return out
 
 
-def _figure(**kw) -> Figure:
+def _figure(**kw):
+    """A new Figure (matplotlib is imported here, so ``import recbench`` does not load it)."""
+    from matplotlib.figure import Figure
     return Figure(**kw)
 
 
@@ -40,7 +41,7 @@ def _ok(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
-def transfer_plot(summary: list[dict], title: str) -> Figure:
+def transfer_plot(summary: list[dict], title: str):
     """RMSE against the share of target training data, scratch vs transfer (vs reference)."""
     fig = _figure(figsize=(6, 4))
     ax = fig.subplots()
@@ -60,7 +61,7 @@ def transfer_plot(summary: list[dict], title: str) -> Figure:
     return fig
 
 
-def metric_bars(results: list[dict], metrics: list[str], title: str) -> Figure:
+def metric_bars(results: list[dict], metrics: list[str], title: str):
     """One panel per metric: the mean per algorithm with its 95% interval as error bars."""
     by = {}
     for r in results:
@@ -90,7 +91,7 @@ def metric_bars(results: list[dict], metrics: list[str], title: str) -> Figure:
     return fig
 
 
-def precision_recall_over_k(results: list[dict], ks, title: str) -> Figure:
+def precision_recall_over_k(results: list[dict], ks, title: str):
     """Precision@k and recall@k against k, one line per algorithm."""
     by = {(r["algorithm"], r["metric"]): r["mean"] for r in results}
     algos = [a for a in dict.fromkeys(r["algorithm"] for r in results)
@@ -112,7 +113,7 @@ def precision_recall_over_k(results: list[dict], ks, title: str) -> Figure:
     return fig
 
 
-def rmse_vs_precision(results: list[dict], k: int, title: str) -> Figure:
+def rmse_vs_precision(results: list[dict], k: int, title: str):
     """Each algorithm as a point: RMSE (x) against precision@k (y)."""
     by = {(r["algorithm"], r["metric"]): r["mean"] for r in results}
     fig = _figure(figsize=(6, 4.5))
