@@ -208,3 +208,21 @@ def test_example_dataset_plugin_installs_shows_and_runs(tmp_path):
     rec = json.loads((tmp_path / "out" / "run.json").read_text())
     assert rec["manifest"]["dataset"]["name"] == "tiny-movies"
     assert {a["status"] for a in rec["algorithms"]} == {"ok"}
+
+
+def test_baseline_table_in_results_md(tmp_path):
+    from recbench.reporting.page import render_markdown
+    run = recbench.run("ml-latest-small", ["popularity", "globalmean", "itemknn"], folds=2, k=10,
+                       metrics=["ndcg@10", "precision@10"], seed=0,
+                       experiment_info={"name": "b", "baseline": "popularity"})
+    md = render_markdown(run.record)
+    section = md.split("## Against popularity", 1)[1]
+    row = next(l for l in section.splitlines() if l.startswith("| itemknn"))
+    s = run.summary().set_index(["algorithm", "metric"])["mean"]
+    assert s["itemknn", "ndcg@10"] > s["popularity", "ndcg@10"]
+    assert "+0." in row and "*" in row             # itemknn is better, significantly
+    bad = tmp_path / "e.toml"
+    bad.write_text('name = "x"\nbaseline = "knn"\n[algorithms.svd]\n')
+    from recbench.evaluation.config import load_experiment
+    with pytest.raises(recbench.ConfigError, match="'baseline' 'knn' names no algorithm"):
+        load_experiment(bad)

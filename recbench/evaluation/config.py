@@ -56,6 +56,7 @@ KEYS = {
     "algorithms": (dict, "one table per algorithm label"),
     "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
     "published_source": (str, "where the published numbers come from"),
+    "baseline": (str, "an algorithm label; results.md adds every algorithm's paired difference from it"),
 }
 CSV_KEYS = {"sep", "user_col", "item_col", "rating_col", "timestamp_col", "header",
             "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols"}
@@ -92,6 +93,7 @@ class ExperimentFile:
     algorithms: list[AlgorithmSpec] = field(default_factory=list)
     published: dict = field(default_factory=dict)
     published_source: str = ""
+    baseline: str | None = None
 
     def settings(self) -> dict:
         """Keyword arguments of ``recbench.run`` that this file sets."""
@@ -105,7 +107,7 @@ class ExperimentFile:
         """The record's ``experiment`` entry."""
         return {"name": self.name, "description": self.description, "file": self.path.as_posix(),
                 "metrics": self.metrics, "columns": self.columns, "published": self.published,
-                "published_source": self.published_source}
+                "published_source": self.published_source, "baseline": self.baseline}
 
 
 def load_experiment(path: str | Path) -> ExperimentFile:
@@ -136,7 +138,7 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                 fail(f"{key!r} has the wrong type ({type(value).__name__}): {KEYS[key][1]}.")
     exp = ExperimentFile(path=path, name=raw.get("name", path.stem))
     for key in ("description", "dataset", "data_dir", "split", "folds", "test_size",
-                "leave_out", "seed", "n_jobs", "published_source"):
+                "leave_out", "seed", "n_jobs", "published_source", "baseline"):
         if key in raw:
             setattr(exp, key, _float(key, raw[key], fail) if KEYS[key][0] is float else raw[key])
     if "relevance_threshold" in raw:
@@ -185,6 +187,8 @@ def load_experiment(path: str | Path) -> ExperimentFile:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail(f"[published.{label}] {metric} must be a number.")
     exp.published = {k: dict(v) for k, v in raw.get("published", {}).items()}
+    if exp.baseline is not None and exp.baseline.lower() not in labels:
+        fail(f"'baseline' {exp.baseline!r} names no algorithm of this file ({', '.join(sorted(labels))}).")
     return exp
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recbench.evaluation.protocol import footer_lines
-from recbench.reporting.tables import legend, table
+from recbench.reporting.tables import baseline_table, legend, table
 
 PLOTS = {"metrics": "per-metric means with 95% intervals",
          "precision_recall": "precision@k and recall@k over k",
@@ -21,6 +21,12 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
     if exp.get("published"):
         lines += ["", "`published …` columns: " + (exp.get("published_source") or
                                                       "reference numbers given in the experiment file") + "."]
+    if exp.get("baseline"):
+        b = exp["baseline"]
+        lines += ["", f"## Against {b}", "", baseline_table(record, b, "github"), "",
+                  f"Each cell: the algorithm's mean minus {b}'s, over the (fold, user) pairs both "
+                  f"have; `*`: the paired Wilcoxon test is significant (Holm-adjusted p < "
+                  f"0.05, adjusted over every pair of algorithms of the run)."]
     if record.get("warnings"):
         lines += ["", *[f"Warning: {w}" for w in record["warnings"]]]
     if record.get("failures"):

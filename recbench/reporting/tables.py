@@ -139,3 +139,28 @@ def significance_table(rows, fmt: str = "github") -> str:
                                    "Wilcoxon p", "Wilcoxon p (Holm)", "t-test p",
                                    "t-test p (Holm)"], tablefmt=FORMATS.get(fmt, fmt),
                     disable_numparse=True)
+
+
+def baseline_table(record: dict, baseline: str, fmt: str = "github") -> str:
+    """Every algorithm's paired difference from ``baseline`` (mean over the (fold, user)
+    pairs both have), per metric column, with ``*`` where the Holm-adjusted Wilcoxon p is
+    below the significance level; ``-`` where the pair was not tested."""
+    columns = [c for c in columns_of(record) if not is_timing(c)]
+    tests = {}
+    for r in record.get("significance", []):
+        if baseline in (r["a"], r["b"]):
+            other = r["b"] if r["a"] == baseline else r["a"]
+            diff = (r["mean_a"] - r["mean_b"]) * (1 if r["a"] == other else -1)
+            tests[(other, r["metric"])] = (diff, r.get("wilcoxon_p_holm"))
+    algos = [a for a in dict.fromkeys(r["algorithm"] for r in record["results"]) if a != baseline]
+    columns = [c for c in columns if any((a, c) in tests for a in algos)]
+    rows = []
+    for a in algos:
+        row = [a]
+        for c in columns:
+            diff, p = tests.get((a, c), (None, None))
+            row.append("-" if diff is None else f"{diff:+.4f}" +
+                       (" *" if p is not None and p < SIGNIFICANCE_LEVEL else ""))
+        rows.append(row)
+    return tabulate(rows, headers=["algorithm", *[f"{c} − {baseline}" for c in columns]],
+                    tablefmt=FORMATS.get(fmt, fmt), disable_numparse=True)
