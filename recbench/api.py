@@ -48,14 +48,16 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                leave_out: int | None = None, k=10, metrics=None,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
-               verify_data: bool = True, save_recommendations: int | None = None) -> Experiment:
+               verify_data: bool = True, save_recommendations: int | None = None,
+               scheduler: str | None = None) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted)."""
     check_list_length(save_recommendations)
+    execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler)
     options = {} if verify_data else {"verify": False}
     ds = load_dataset(dataset, data_dir, _csv(csv), **options)
     exp = Experiment(ds, resolve_algorithms(algorithms), split, folds, test_size, leave_out,
                      _ks(k), relevance_threshold, seed,
-                     None if metrics is None else list(metrics), Execution(n_jobs, threads),
+                     None if metrics is None else list(metrics), execution,
                      save_recommendations=save_recommendations)
     validate(exp)
     return exp
@@ -76,7 +78,9 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     (K: keep each algorithm's top-K list per user and fold as ``run.recommendations``,
     saved as ``recommendations.parquet``; ``run.save(folder, trec=True)`` adds TREC run
     files). ``progress(job, total)``
-    is called as each (algorithm, fold) job finishes. ``job_store`` (a folder) keeps every
+    is called as each (algorithm, fold) job finishes. ``scheduler``: run the jobs on Dask
+    (``"local:N"`` starts N workers on 127.0.0.1, ``"tcp://HOST:8786"`` joins a cluster;
+    needs ``recbench[dask]``). ``job_store`` (a folder) keeps every
     finished job at once; ``resume=True`` reuses the ones it holds.
     """
     if resume and job_store is None:

@@ -13,6 +13,7 @@ thread/process while a job runs); outside a run the budget is every core, or
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import threading
 from dataclasses import dataclass
@@ -33,11 +34,14 @@ def cores() -> int:
 @dataclass(frozen=True)
 class Execution:
     """``n_jobs`` jobs at once (-1: one per core); ``threads`` per job (None: the cores
-    divided among the jobs, at least one; ``RECBENCH_THREADS`` caps it)."""
+    divided among the jobs, at least one; ``RECBENCH_THREADS`` caps it). ``backend``: a name
+    of :data:`BACKENDS` ("local": joblib in this machine; "dask": a Dask cluster, with
+    ``scheduler`` local, local:N or tcp://HOST:PORT), checked here, before any work."""
 
     n_jobs: int = 1
     threads: int | None = None
     backend: str = "local"
+    scheduler: str | None = None
 
     def __post_init__(self):
         if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or \
@@ -46,6 +50,7 @@ class Execution:
                               f"(or -1 for one job per core).")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise ConfigError(f"threads={self.threads!r} is invalid; give a whole number >= 1.")
+        backend_module(self.backend).check(self)
 
     def jobs(self, n_tasks: int | None = None) -> int:
         n = cores() if self.n_jobs == -1 else self.n_jobs
@@ -88,12 +93,35 @@ def _call(func, threads: int, args):
         return func(*args)
 
 
+#: backend name -> the module that runs map_jobs' tasks: ``check(execution)`` (before any
+#: work) and ``map_tasks(func, tasks, execution, progress)``, imported when used
+BACKENDS = {"local": __name__, "dask": "recbench.execution_dask"}
+
+
+def backend_module(name: str):
+    if name not in BACKENDS:
+        raise ConfigError(f"execution backend {name!r} is unknown; use one of "
+                          f"{', '.join(BACKENDS)}.")
+    return importlib.import_module(BACKENDS[name])
+
+
+def check(execution: Execution) -> None:
+    """The local backend takes no scheduler."""
+    if execution.scheduler is not None:
+        raise ConfigError(f"scheduler={execution.scheduler!r} needs backend='dask'.")
+
+
 def map_jobs(func, tasks: list[tuple], execution: Execution | None = None, progress=None):
     """``func(*task)`` for every task, with ``execution.jobs()`` at once and each job's thread
     budget set (so jobs x threads stays within the cores); results in task order.
-    ``progress(result)`` is called as each one finishes."""
-    from joblib import Parallel, delayed
+    ``progress(result)`` is called as each one finishes. The backend runs them."""
     execution = execution or Execution()
+    return backend_module(execution.backend).map_tasks(func, tasks, execution, progress)
+
+
+def map_tasks(func, tasks: list[tuple], execution: Execution, progress=None):
+    """The local backend: joblib processes, or this process for one job at a time."""
+    from joblib import Parallel, delayed
     threads = execution.threads_per_job(len(tasks))
     n_jobs = execution.jobs(len(tasks))
     if n_jobs == 1:

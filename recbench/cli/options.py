@@ -29,6 +29,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="root random seed (default 0)")
     p.add_argument("--n-jobs", type=int, help="parallel (algorithm, fold) jobs (default 1)")
     p.add_argument("--threads", type=int, help="threads per job (default: the cores / n-jobs)")
+    p.add_argument("--scheduler", help="run the jobs on Dask: local[:N] (N workers on 127.0.0.1, "
+                                       "default 2) or tcp://HOST:8786 (needs recbench[dask])")
     p.add_argument("--resume", action="store_true",
                    help="reuse the jobs an interrupted run into the same folder finished")
     p.add_argument("--no-verify-data", action="store_true",
@@ -47,7 +49,7 @@ def run_settings(args) -> dict:
            "k": parse_ks(args.k) if args.k else None,
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
-           "n_jobs": args.n_jobs, "threads": args.threads}
+           "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler}
     out = {k: v for k, v in out.items() if v is not None}
     if args.split and "folds" not in out and args.split != "kfold":
         out["folds"] = None           # an experiment file's folds do not apply to another split

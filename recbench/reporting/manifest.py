@@ -50,5 +50,6 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
         [m.name for m in exp.metric_specs() if not m.is_timing],
         "n_jobs": exp.execution.n_jobs,
         "threads_per_job": exp.execution.threads_per_job(),
+        **({"scheduler": exp.execution.scheduler} if exp.execution.scheduler else {}),
         "libraries": library_versions(),
     }
