@@ -44,9 +44,11 @@ def prepare(predictions, *, ks, train=None, test=None, dataset=None, split=None,
     check_split(ds, split, None, test_size, leave_out)
     folds = make_folds(ds, split, derive_rng(seed, "split"), None, test_size, leave_out)
     if len(folds) != 1:
+        hint = (f"name one fold, e.g. --split {folds[0].name}" if folds[0].name in ds.predefined_folds
+                else "use --split holdout (with the --seed the predictions were made for), or "
+                     "give the train and test parts with --train FILE --test FILE")
         raise ConfigError(f"--split {split} makes {len(folds)} folds; predictions made elsewhere "
-                          f"are evaluated on one train/test split: name one fold, e.g. "
-                          f"--split {folds[0].name}.")
+                          f"are evaluated on one train/test split: {hint}.")
     exp = Experiment(ds, [], split=split, test_size=test_size, leave_out=leave_out, ks=ks,
                      threshold=relevance_threshold, seed=seed,
                      metrics=None if metrics is None else list(metrics),
