@@ -24,9 +24,10 @@ from recbench.execution import Execution  # noqa: E402
 from recbench.metrics import Metric, register as register_metric  # noqa: E402
 from recbench.random import derive_rng, derive_seed  # noqa: E402
 from recbench.reporting.run import Run  # noqa: E402
+from recbench.tuning import Tuning  # noqa: E402
 
 __all__ = ["__version__", "run", "experiment", "execute", "compare", "transfer",
-           "evaluate_predictions", "Run",
+           "evaluate_predictions", "Run", "Tuning",
            "Comparison", "Algorithm", "AlgorithmSpec", "Dataset", "DatasetLoader", "CsvOptions",
            "load_dataset", "Metric", "register_metric", "Execution", "derive_seed",
            "derive_rng", "RecbenchError", "ConfigError", "DataError"]

@@ -22,6 +22,7 @@ from recbench.evaluation.recommendations import check_list_length
 from recbench.execution import Execution
 from recbench.reporting.record import build_record
 from recbench.reporting.run import Run
+from recbench.tuning.settings import resolve_tuning, tuned_algorithms
 
 
 def _ks(k) -> tuple[int, ...]:
@@ -49,16 +50,20 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
                verify_data: bool = True, save_recommendations: int | None = None,
-               scheduler: str | None = None) -> Experiment:
+               tune=None, scheduler: str | None = None) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted)."""
     check_list_length(save_recommendations)
     execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler)
+    tuning = resolve_tuning(tune)
     options = {} if verify_data else {"verify": False}
     ds = load_dataset(dataset, data_dir, _csv(csv), **options)
-    exp = Experiment(ds, resolve_algorithms(algorithms), split, folds, test_size, leave_out,
+    specs = resolve_algorithms(algorithms)
+    if tuning is not None:                  # a "<label> (tuned)" row per tunable algorithm
+        specs = tuned_algorithms(specs, tuning)
+    exp = Experiment(ds, specs, split, folds, test_size, leave_out,
                      _ks(k), relevance_threshold, seed,
                      None if metrics is None else list(metrics), execution,
-                     save_recommendations=save_recommendations)
+                     save_recommendations=save_recommendations, tuning=tuning)
     validate(exp)
     return exp
 
@@ -77,7 +82,9 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     ``n_jobs``, ``threads``, ``data_dir``, ``csv``, ``verify_data``, ``save_recommendations``
     (K: keep each algorithm's top-K list per user and fold as ``run.recommendations``,
     saved as ``recommendations.parquet``; ``run.save(folder, trec=True)`` adds TREC run
-    files). ``progress(job, total)``
+    files), ``tune`` (a :class:`recbench.Tuning` or a dict of its fields: equal-budget
+    Optuna tuning nested inside every training fold, a ``<label> (tuned)`` row beside each
+    tunable algorithm's default row; see :mod:`recbench.tuning`). ``progress(job, total)``
     is called as each (algorithm, fold) job finishes. ``scheduler``: run the jobs on Dask
     (``"local:N"`` starts N workers on 127.0.0.1, ``"tcp://HOST:8786"`` joins a cluster;
     needs ``recbench[dask]``). ``job_store`` (a folder) keeps every

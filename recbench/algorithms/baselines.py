@@ -7,6 +7,7 @@ import pandas as pd
 
 from recbench.algorithms.base import Algorithm
 from recbench.algorithms.constraints import Interval
+from recbench.tuning.space import FloatRange
 
 
 class GlobalMean(Algorithm):
@@ -56,6 +57,7 @@ class BestRated(Algorithm):
     name = "bestrated"
     description = "Ranks and predicts by the item's mean rating shrunk towards the global mean."
     param_constraints = {"damping": [Interval(float, 0, None)]}   # 0: the plain item mean
+    search_space = {"damping": FloatRange(0, 100)}
 
     def __init__(self, damping=5.0):
         self.damping = damping

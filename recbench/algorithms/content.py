@@ -10,6 +10,7 @@ from sklearn.preprocessing import normalize
 
 from recbench.algorithms.base import Algorithm, positions
 from recbench.algorithms.constraints import Interval
+from recbench.tuning.space import Choice, IntRange
 from recbench.algorithms.neighbourhood import aggregate
 
 
@@ -36,6 +37,8 @@ class TfidfContent(Algorithm):
         "max_features": [None, Interval(int, 1, None)],
         "sublinear_tf": [bool],
     }
+    search_space = {"k": IntRange(5, 200, log=True), "min_df": IntRange(1, 10),
+                    "sublinear_tf": Choice([True, False])}
 
     def __init__(self, k=40, min_df=1, max_features=50000, sublinear_tf=True):
         self.k, self.min_df, self.max_features, self.sublinear_tf = k, min_df, max_features, sublinear_tf

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import sparse
 
 from recbench.algorithms.constraints import Interval
+from recbench.tuning.space import Choice, FloatRange, IntRange
 from recbench.algorithms.interactions import InteractionModel, columns, dense
 from recbench.algorithms.knn_topn import block_rows, l1_rows, neighbour_memory, top_k_rows
 from recbench.algorithms.memory import require_memory
@@ -57,6 +58,10 @@ class RP3beta(InteractionModel):
                          "k": [Interval(int, 1, None)],
                          "normalize": [bool],
                          "min_rating": [None, Interval(float)]}
+    # Ferrari Dacrema et al. (RecSys 2019): topK 5-1000, alpha and beta 0-2, normalisation
+    # on or off (alpha > 0 here, so its range starts at 0.05)
+    search_space = {"alpha": FloatRange(0.05, 2.0), "beta": FloatRange(0, 2.0),
+                    "k": IntRange(5, 1000, log=True), "normalize": Choice([True, False])}
 
     def __init__(self, alpha=1.0, beta=0.6, k=100, normalize=True, min_rating=None):
         self.alpha, self.beta, self.k = alpha, beta, k

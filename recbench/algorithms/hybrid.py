@@ -16,6 +16,7 @@ from sklearn.linear_model import Ridge
 from recbench.algorithms.base import Algorithm, pair_scores
 from recbench.algorithms.constraints import Interval
 from recbench.random import derive_seed
+from recbench.tuning.space import FloatRange, IntRange
 
 
 SEED = [None, Interval(int, 0, 2**32 - 1)]
@@ -116,6 +117,7 @@ class SwitchingHybrid(Algorithm):
 
     param_constraints = {"collaborative": [str, Algorithm], "content": [str, Algorithm],
                          "min_ratings": [Interval(int, 0, None)], **COMMON}
+    search_space = {"min_ratings": IntRange(0, 50)}    # (the weighted hybrid tunes itself)
 
     def __init__(self, collaborative="svd", content="tfidf", min_ratings=5, params=None,
                  random_state=None):
@@ -158,6 +160,7 @@ class StackedHybrid(Algorithm):
 
     param_constraints = {"components": [list], "alpha": [Interval(float, 0, None)],
                          "validation_size": SHARE, **COMMON}
+    search_space = {"alpha": FloatRange(1e-3, 1e3, log=True)}     # the ridge penalty
 
     def __init__(self, components=("svd", "knnwithmeans", "tfidf"), alpha=1.0,
                  validation_size=0.2, params=None, random_state=None):

@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 from recbench.algorithms.constraints import Interval
 from recbench.algorithms.interactions import InteractionModel, blas_threads
 from recbench.execution import thread_budget
+from recbench.tuning.space import FloatRange, IntRange
 
 _SEED = {"random_state": [None, Interval(int, 0, 2**32 - 1)]}
 
@@ -57,6 +58,12 @@ class IALS(_FactorModel):
                          "alpha": [Interval(float, 0, None)],
                          "iterations": [Interval(int, 1, None)],
                          "min_rating": [None, Interval(float)], **_SEED}
+    # factors and regularization log-uniform (Rendle et al. 2022 tune both on a log grid);
+    # alpha uniform from 0, because the default alpha = 0 (confidence 1) must be a point of
+    # the space for trial 0 and a log scale cannot hold 0; Hu et al.'s 40 lies inside
+    search_space = {"factors": IntRange(8, 256, log=True),
+                    "regularization": FloatRange(1e-2, 1e3, log=True),
+                    "alpha": FloatRange(0, 50)}
 
     def __init__(self, factors=100, regularization=10.0, alpha=0.0, iterations=15,
                  min_rating=None, random_state=None):
@@ -101,6 +108,11 @@ class BPR(_FactorModel):
                          "regularization": [Interval(float, 0, None)],
                          "iterations": [Interval(int, 1, None)],
                          "min_rating": [None, Interval(float)], **_SEED}
+    # Ferrari Dacrema et al. (RecSys 2019), MF-BPR: factors 1-200, learning rate 1e-4-1e-1
+    # and regularisation 1e-5-1e-2, log-uniform
+    search_space = {"factors": IntRange(1, 200, log=True),
+                    "learning_rate": FloatRange(1e-4, 1e-1, log=True),
+                    "regularization": FloatRange(1e-5, 1e-2, log=True)}
 
     def __init__(self, factors=100, learning_rate=0.01, regularization=0.01, iterations=100,
                  min_rating=None, random_state=None):

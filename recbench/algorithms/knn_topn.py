@@ -17,6 +17,7 @@ from recbench.algorithms.constraints import Interval
 from recbench.algorithms.interactions import InteractionModel, columns, dense
 from recbench.algorithms.memory import require_memory
 from recbench.algorithms.neighbourhood import top_k_mask
+from recbench.tuning.space import Choice, FloatRange, IntRange
 
 #: entries of one dense similarity block
 BLOCK_CELLS = 2_000_000
@@ -75,6 +76,8 @@ def l1_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
 
 _KNN_CONSTRAINTS = {"k": [Interval(int, 1, None)], "shrink": [Interval(float, 0, None)],
                     "min_rating": [None, Interval(float)]}
+#: Ferrari Dacrema et al. (RecSys 2019) search topK 5-1000 and shrink 0-1000
+_KNN_SPACE = {"k": IntRange(5, 1000, log=True), "shrink": FloatRange(0, 1000)}
 
 
 class ItemKNN(InteractionModel):
@@ -99,6 +102,7 @@ class ItemKNN(InteractionModel):
     name = "itemknn"
     description = "Item-item cosine kNN on binary interactions, with shrinkage (ranking only)."
     param_constraints = {**_KNN_CONSTRAINTS, "normalize": [bool]}
+    search_space = {**_KNN_SPACE, "normalize": Choice([False, True])}
 
     def __init__(self, k=50, shrink=100.0, normalize=False, min_rating=None):
         self.k, self.shrink, self.normalize, self.min_rating = k, shrink, normalize, min_rating
@@ -134,6 +138,7 @@ class UserKNN(InteractionModel):
     name = "userknn"
     description = "User-user cosine kNN on binary interactions, with shrinkage (ranking only)."
     param_constraints = dict(_KNN_CONSTRAINTS)
+    search_space = dict(_KNN_SPACE)
 
     def __init__(self, k=50, shrink=100.0, min_rating=None):
         self.k, self.shrink, self.min_rating = k, shrink, min_rating

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from recbench.algorithms.constraints import Interval
+from recbench.tuning.space import FloatRange
 from recbench.algorithms.interactions import InteractionModel, blas_threads, columns
 from recbench.algorithms.memory import require_memory
 
@@ -36,6 +37,7 @@ class EASE(InteractionModel):
     description = "EASE^R (Steck 2019): closed-form item-item regression, zero diagonal (ranking only)."
     param_constraints = {"l2": [Interval(float, 0, None, closed="neither")],
                          "min_rating": [None, Interval(float)]}
+    search_space = {"l2": FloatRange(1, 1e7, log=True)}   # Ferrari Dacrema et al. 2019
 
     def __init__(self, l2=500.0, min_rating=None):
         self.l2, self.min_rating = l2, min_rating

@@ -32,6 +32,7 @@ from recbench.algorithms.constraints import Interval
 from recbench.algorithms.features import PairFeatures
 from recbench.algorithms.surprise_models import SVD
 from recbench.random import derive_rng
+from recbench.tuning.space import FloatRange, IntRange
 
 PATIENCE = 3
 VALIDATION_SHARE = 0.1
@@ -135,6 +136,9 @@ class MLPScorer(_PairMLP):
         "max_iter": [Interval(int, 1, 10_000)], "max_train_pairs": [Interval(int, 10, None)],
         "random_state": [None, Interval(int, 0, 2**32 - 1)],
     }
+    # the L2 penalty and the SVD features' size (the layer sizes are a list: fix them)
+    search_space = {"alpha": FloatRange(1e-5, 1e-1, log=True),
+                    "n_factors": IntRange(5, 100, log=True)}
 
     def __init__(self, hidden_layer_sizes=(64, 32), n_factors=20, text_components=16,
                  alpha=1e-3, max_iter=30, max_train_pairs=200_000, random_state=None):

@@ -6,6 +6,7 @@ import numpy as np
 from scipy.sparse.linalg import svds
 
 from recbench.algorithms.constraints import Interval
+from recbench.tuning.space import IntRange
 from recbench.algorithms.interactions import InteractionModel, blas_threads
 
 
@@ -30,6 +31,7 @@ class PureSVD(InteractionModel):
     param_constraints = {"factors": [Interval(int, 1, None)],
                          "min_rating": [None, Interval(float)],
                          "random_state": [None, Interval(int, 0, 2**32 - 1)]}
+    search_space = {"factors": IntRange(1, 350)}      # Ferrari Dacrema et al. 2019
 
     def __init__(self, factors=50, min_rating=None, random_state=None):
         self.factors, self.min_rating, self.random_state = factors, min_rating, random_state

@@ -21,6 +21,7 @@ import pandas as pd
 from recbench.algorithms._surprise import import_surprise
 from recbench.algorithms.base import Algorithm, pair_scores, positions
 from recbench.algorithms.constraints import Interval, Options
+from recbench.tuning.space import Choice, FloatRange, IntRange
 from recbench.algorithms.neighbour_walk import (RatingsByNeighbour, knn_pair_sums, knn_sums,
                                                 neighbour_lists)
 
@@ -134,6 +135,11 @@ class SVD(_Biased):
         "init_std_dev": NON_NEGATIVE, "lr_all": POSITIVE, "reg_all": NON_NEGATIVE,
         "random_state": SEED,
     }
+    # the usual ranges of SGD matrix factorisation (Koren, Bell & Volinsky 2009; Rendle,
+    # Zhang & Koren, "On the difficulty of evaluating baselines", 2019), log-uniform but epochs
+    search_space = {"n_factors": IntRange(10, 300, log=True), "n_epochs": IntRange(5, 100),
+                    "lr_all": FloatRange(1e-4, 0.1, log=True),
+                    "reg_all": FloatRange(1e-3, 1.0, log=True)}
 
     def __init__(self, n_factors=100, n_epochs=20, biased=True, init_mean=0.0, init_std_dev=0.1,
                  lr_all=0.005, reg_all=0.02, random_state=None):
@@ -211,6 +217,11 @@ class _KNN(SurpriseAlgorithm):
         "sim": [Options(SIMILARITIES)], "user_based": [bool],
         "min_support": [Interval(int, 0, MAX_COUNT)], "shrinkage": NON_NEGATIVE,
     }
+    # neighbours 5-1000 and shrinkage 0-1000 as Ferrari Dacrema et al. (RecSys 2019) search
+    # their kNN baselines; min_k matters under full ranking (items backed by few neighbours)
+    search_space = {"k": IntRange(5, 1000, log=True), "min_k": IntRange(1, 50, log=True),
+                    "sim": Choice(["msd", "cosine", "pearson", "pearson_baseline"]),
+                    "shrinkage": FloatRange(0, 1000)}
 
     def __init__(self, k=40, min_k=1, sim="msd", user_based=True, min_support=1, shrinkage=100):
         self.k, self.min_k, self.sim, self.user_based = k, min_k, sim, user_based
@@ -356,6 +367,11 @@ class SVDpp(SVD):
     surprise_class = surprise.SVDpp
     param_constraints = {"n_factors": FACTORS, "n_epochs": EPOCHS, "lr_all": POSITIVE,
                          "reg_all": NON_NEGATIVE, "random_state": SEED}
+    # SVD's ranges, with fewer factors and epochs: a fit costs about factors x epochs, and
+    # the default (20 x 20) already takes ~18 s on ml-100k
+    search_space = {"n_factors": IntRange(5, 100, log=True), "n_epochs": IntRange(5, 40),
+                    "lr_all": FloatRange(1e-4, 0.1, log=True),
+                    "reg_all": FloatRange(1e-3, 1.0, log=True)}
 
     def __init__(self, n_factors=20, n_epochs=20, lr_all=0.007, reg_all=0.02, random_state=None):
         self.n_factors, self.n_epochs, self.lr_all, self.reg_all = n_factors, n_epochs, lr_all, reg_all
@@ -385,6 +401,7 @@ class NMF(SVD):
     surprise_class = surprise.NMF
     param_constraints = {"n_factors": FACTORS, "n_epochs": EPOCHS, "biased": [bool],
                          "random_state": SEED}
+    search_space = {"n_factors": IntRange(5, 200, log=True), "n_epochs": IntRange(10, 100)}
 
     def __init__(self, n_factors=15, n_epochs=50, biased=False, random_state=None):
         self.n_factors, self.n_epochs, self.biased = n_factors, n_epochs, biased
@@ -445,6 +462,8 @@ class CoClustering(SurpriseAlgorithm):
     param_constraints = {"n_cltr_u": [Interval(int, 1, MAX_CLUSTERS)],
                          "n_cltr_i": [Interval(int, 1, MAX_CLUSTERS)],
                          "n_epochs": EPOCHS, "random_state": SEED}
+    search_space = {"n_cltr_u": IntRange(1, 30), "n_cltr_i": IntRange(1, 30),
+                    "n_epochs": IntRange(5, 100)}
 
     def __init__(self, n_cltr_u=3, n_cltr_i=3, n_epochs=20, random_state=None):
         self.n_cltr_u, self.n_cltr_i, self.n_epochs = n_cltr_u, n_cltr_i, n_epochs

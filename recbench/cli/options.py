@@ -6,6 +6,7 @@ import argparse
 
 from recbench.algorithms.registry import parse_param
 from recbench.cli.exports import add_export_options, export_settings
+from recbench.cli.tuning import add_tune_options
 from recbench.errors import ConfigError
 from recbench.algorithms.spec import AlgorithmSpec, resolve_algorithms
 
@@ -40,6 +41,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="github",
                    help="printed table format: github, plain, latex, html")
     add_export_options(p)
+    add_tune_options(p)
 
 
 def run_settings(args) -> dict:

@@ -10,6 +10,7 @@ from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.progress import Progress
 from recbench.cli.exports import save_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
+from recbench.cli.tuning import tune_settings
 from recbench.errors import ConfigError, RecbenchError
 from recbench.evaluation.config import load_experiment
 from recbench.evaluation.jobstore import JobStore
@@ -56,6 +57,7 @@ def _plan(args, spec):
     settings.update(run_settings(args))
     settings["algorithms"] = algorithm_list(args, spec.algorithms if spec else None)
     settings["csv"] = csv_options(args, spec.csv if spec else None)
+    settings["tune"] = tune_settings(args, settings.get("tune"))
     if args.output_dir and not args.suite:
         folder = Path(args.output_dir)
     elif spec is not None:

@@ -21,6 +21,12 @@
     rmse = 0.934
     mae = 0.737
 
+    [tuning]                          # optional: nested tuning (see recbench.tuning.settings)
+    trials = 20
+    objective = "ndcg@10"
+    [tuning.space.svd]                # override ranges; [tuning.fixed.svd] fixes parameters
+    n_factors = {low = 10, high = 200, log = true}
+
 Validation is strict: an unknown key, a wrong type or an unknown algorithm is an error that
 names the file and the key.
 """
@@ -57,6 +63,8 @@ KEYS = {
     "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
     "published_source": (str, "where the published numbers come from"),
     "baseline": (str, "an algorithm label; results.md adds every algorithm's paired difference from it"),
+    "tuning": (dict, "nested tuning: trials, objective, validation_share, algorithms, defaults, "
+                     "[tuning.space.<label>], [tuning.fixed.<label>]"),
 }
 CSV_KEYS = {"sep", "user_col", "item_col", "rating_col", "timestamp_col", "header",
             "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols"}
@@ -94,6 +102,7 @@ class ExperimentFile:
     published: dict = field(default_factory=dict)
     published_source: str = ""
     baseline: str | None = None
+    tuning: dict | None = None          # the [tuning] table, checked (recbench.tuning)
 
     def settings(self) -> dict:
         """Keyword arguments of ``recbench.run`` that this file sets."""
@@ -101,7 +110,8 @@ class ExperimentFile:
                 "folds": self.folds if self.split == "kfold" else None,
                 "test_size": self.test_size, "leave_out": self.leave_out, "k": self.k,
                 "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
-                "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir}
+                "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir,
+                "tune": self.tuning}
 
     def info(self) -> dict:
         """The record's ``experiment`` entry."""
@@ -189,6 +199,9 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     exp.published = {k: dict(v) for k, v in raw.get("published", {}).items()}
     if exp.baseline is not None and exp.baseline.lower() not in labels:
         fail(f"'baseline' {exp.baseline!r} names no algorithm of this file ({', '.join(sorted(labels))}).")
+    if "tuning" in raw:
+        from recbench.tuning.settings import from_table
+        exp.tuning = from_table(raw["tuning"], labels, fail)
     return exp
 
 

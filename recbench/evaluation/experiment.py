@@ -23,6 +23,7 @@ from recbench.execution import Execution, map_jobs
 from recbench.metrics import resolve
 from recbench.random import check_seed, derive_rng, derive_seed
 from recbench.splitting import check_split, make_folds
+from recbench.tuning.record import tuning_record
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Experiment:
     metrics: list[str] | None = None          # None: every registered metric
     execution: Execution = field(default_factory=Execution)
     save_recommendations: int | None = None   # keep each user's top K list (None: none)
+    tuning: object = None                     # a recbench.tuning.Tuning (None: no tuning)
 
     @property
     def relevance_threshold(self) -> float:
@@ -65,6 +67,7 @@ class Outcome:
     seeds: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     recommendations: pd.DataFrame | None = None   # algorithm, fold, user, item, rank, score
+    tuning: dict | None = None                    # settings and every tuned job's trials
 
 
 def validate(exp: Experiment) -> dict[str, str]:
@@ -97,6 +100,9 @@ def validate(exp: Experiment) -> dict[str, str]:
         raise ConfigError(f"--relevance-threshold {exp.threshold!r} is outside the rating scale "
                           f"({lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g}.")
     exp.metric_specs()                          # unknown metric names fail here
+    if exp.tuning is not None:                  # objective, budget, search spaces
+        from recbench.tuning.settings import check_tuning
+        check_tuning(exp)
     unavailable = {}
     for spec in exp.algorithms:
         reason = validate_algorithm(spec)
@@ -123,7 +129,8 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
     done = {key: store.get(key) for _, _, key in keys} if resume and store is not None else {}
     done = {key: j for key, j in done.items()      # a stored job kept lists of another length
             if j is None or getattr(j, "recommendations_k", 0) == settings.recommendations}
-    todo = [(store, key, run_job, spec, fold, exp.dataset.items, settings, verbose)
+    todo = [(store, key, run_job, spec, fold, exp.dataset.items, settings, verbose,
+             None if store is None else store.journal(key))   # a tuned job's trials
             for fold, spec, key in keys if done.get(key) is None]
     total = len(keys)
     if progress is not None:
@@ -150,7 +157,8 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
                              for j in jobs if j.error is not None],
                    seeds=seeds, warnings=_warnings(exp, jobs, counts, threshold),
                    recommendations=collect(jobs, [s.label for s in exp.algorithms])
-                   if exp.save_recommendations else None)
+                   if exp.save_recommendations else None,
+                   tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs))
 
 
 def _warnings(exp, jobs, counts, threshold) -> list[str]:

@@ -47,6 +47,7 @@ class JobResult:
     error: str | None = None                          # "unavailable: ..." or "failed: ..."
     recommendations: pd.DataFrame | None = None       # algorithm, fold, user, item, rank, score
     recommendations_k: int = 0                        # the K they were kept for
+    tuning: dict | None = None                        # a tuned job's search (recbench.tuning)
 
 
 def algorithm_seed(seed: int, fold: str, label: str) -> int:
@@ -58,8 +59,14 @@ def tie_seed(seed: int, fold: str) -> int:
 
 
 def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
-            verbose: bool = False) -> JobResult:
+            verbose: bool = False, journal=None) -> JobResult:
+    """``journal``: where a tuned spec keeps its trials (see :mod:`recbench.tuning`)."""
     result = JobResult(spec.label, fold.name)
+    if getattr(spec, "tuning", None) is not None:    # tune on fold.train, then refit the best
+        from recbench.tuning.nested import tune_in_fold
+        spec = tune_in_fold(spec, fold, items, settings, result, journal, verbose)
+        if spec is None:
+            return result
     try:
         algo = build(spec)
     except AlgorithmUnavailable as exc:

@@ -4,8 +4,11 @@ was interrupted (even by kill -9) can reuse it with ``resume``.
 
 The key is the SHA-256 of: the dataset's SHA-256, the split and its options, the fold name,
 the algorithm's label, name and parameters, the root seed, the relevance threshold, the
-rating scale, the metrics computed and recbench's version. Only jobs that finished without
-error are stored (a failed job is retried). Entries are pickles written atomically
+rating scale, the metrics computed and recbench's version, and for a tuned job its tuning
+(budget, objective, validation share, sampler, search space, fixed parameters). A tuned job
+also keeps its trials, as each finishes, in an Optuna journal beside its entry
+(``<key>.trials.journal``), so that it resumes at the trial it had reached. Only jobs that
+finished without error are stored (a failed job is retried). Entries are pickles written atomically
 (temporary file + rename); an unreadable entry counts as missing. ``recbench run`` keeps its
 store in ``.<folder name>.jobs/`` beside the output folder and removes it once the run
 folder is written.
@@ -36,6 +39,8 @@ def job_key(exp, spec, fold_name: str) -> str:
         "threshold": exp.relevance_threshold, "scale": list(exp.dataset.rating_scale),
         "metrics": [m.name for m in exp.metric_specs()], "version": recbench.__version__,
     }
+    if getattr(spec, "tuning", None) is not None:       # budget, objective, space, sampler...
+        settings["tuning"] = spec.describe_tuning()
     text = json.dumps(settings, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -66,6 +71,10 @@ class JobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def journal(self, key: str) -> Path:
+        """The Optuna journal of a tuned job: its trials, kept as each one finishes."""
+        return self.folder / f"{key}.trials.journal"
 
     def keys(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.pkl")) if self.folder.is_dir() else []

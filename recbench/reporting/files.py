@@ -48,6 +48,9 @@ def render_files(record: dict) -> dict[str, bytes]:
     files["results.md"] = render_markdown(record, list(made)).encode()
     files["results.csv"] = results_csv(record).encode()
     files["results.json"] = results_json(record).encode()
+    if record.get("tuning"):                    # a tuned run: every trial of every job
+        from recbench.reporting.tuning import trials_csv
+        files["trials.csv"] = trials_csv(record).encode()
     return files
 
 

@@ -33,6 +33,9 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
         lines += ["", "Failed or unavailable jobs:", ""] + \
                  [f"- {f['algorithm']} on {f['fold']}: {f['error'].splitlines()[0]}"
                   for f in record["failures"]]
+    if record.get("tuning"):                    # budget, defaults vs best validation values
+        from recbench.reporting.tuning import tuning_lines
+        lines += ["", *tuning_lines(record)][:-1]
     if plot_files:
         lines += ["", "## Plots", ""] + [f"- [{PLOTS[p]}]({p}.svg) ([PNG]({p}.png))"
                                          for p in plot_files]

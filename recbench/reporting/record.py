@@ -4,7 +4,9 @@ Keys: ``manifest`` (what ran, on what, with which versions), ``experiment`` (its
 columns, published reference numbers), ``protocol``, ``seeds``, ``algorithms``, ``folds``,
 ``results`` (``{algorithm, metric, mean, std, ci_low, ci_high, interval, folds}``),
 ``significance`` (paired tests, Holm-adjusted) and ``failures``; ``recommendations`` (what
-``recommendations.parquet`` holds) when the run kept its lists.
+``recommendations.parquet`` holds) when the run kept its lists; ``tuning`` (settings, and
+per tuned job its space, seeds, best trial and every trial; see :mod:`recbench.tuning`)
+when the run tuned.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def build_record(exp, outcome, command: str, experiment: dict | None = None) -> 
         "failures": outcome.failures,
         "warnings": outcome.warnings,
     }
+    if getattr(outcome, "tuning", None) is not None:     # settings, best trials, every trial
+        record["tuning"] = outcome.tuning
     if getattr(outcome, "recommendations", None) is not None:
         from recbench.reporting.recommendations import describe
         record["recommendations"] = describe(outcome.recommendations, exp.save_recommendations)

@@ -25,7 +25,7 @@ def default_columns(ks) -> list[str]:
     """The table's metrics: at k = 10 when 10 is among the cutoffs, else the first cutoff."""
     k = 10 if 10 in ks or not ks else ks[0]
     return ["rmse", "mae", f"precision@{k}", f"recall@{k}", f"ndcg@{k}", "auc",
-            "fit_time_s", "score_time_s"]
+            "fit_time_s", "score_time_s", "tune_time_s"]    # tune_time_s: tuned runs only
 
 
 def columns_of(record: dict) -> list[str]:
@@ -35,7 +35,7 @@ def columns_of(record: dict) -> list[str]:
         return exp["columns"]
     if exp.get("metrics") or record["manifest"].get("metrics"):
         cols = list(exp.get("metrics") or record["manifest"]["metrics"])
-        return cols + [c for c in ("fit_time_s", "score_time_s") if c not in cols]
+        return cols + [c for c in ("fit_time_s", "score_time_s", "tune_time_s") if c not in cols]
     return default_columns(record["manifest"]["k"])
 
 

@@ -1,0 +1,70 @@
+"""A tuned run's ``trials.csv`` and the "Tuning" section of its ``results.md``, rendered
+from the record's ``tuning`` entry alone (so ``recbench tables`` rebuilds them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from tabulate import tabulate
+
+TRIAL_COLUMNS = ["fold", "algorithm", "trial", "params", "value", "seconds", "state", "error"]
+
+
+def trials_csv(record: dict) -> str:
+    """One row per trial: fold, algorithm, trial (0 = the defaults), params (JSON), the
+    validation value (empty when the trial failed), seconds, state and error."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TRIAL_COLUMNS)
+    for job in record["tuning"].get("jobs", []):
+        for t in job.get("trials", []):
+            writer.writerow([job["fold"], job["algorithm"], t["trial"],
+                             json.dumps(t["params"], sort_keys=True),
+                             "" if t.get("value") is None else repr(float(t["value"])),
+                             f"{t.get('seconds') or 0.0:.3f}", t.get("state", ""),
+                             (t.get("error") or "").splitlines()[0] if t.get("error") else ""])
+    return buf.getvalue()
+
+
+def _params(params: dict) -> str:
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                     for k, v in sorted(params.items()))
+
+
+def _value(v) -> str:
+    return "-" if v is None else f"{v:.4f}"
+
+
+def tuning_lines(record: dict) -> list[str]:
+    """The markdown section: the budget and protocol, then per tuned job the validation value
+    of the defaults (trial 0) and of the best trial, and the best parameters."""
+    t = record.get("tuning")
+    if not t:
+        return []
+    s = t["sampler"]
+    lines = ["## Tuning", "",
+             f"{t['trials']} trials per tuned algorithm and fold, objective {t['objective']} "
+             f"({t['direction']}) on a validation part of each training fold (per user, a "
+             f"random {t['validation_share']:g} share of the user's training ratings); Optuna "
+             f"{t.get('optuna') or '?'} {s['name']} ({s['n_startup_trials']} random startup "
+             f"trials, multivariate {str(s['multivariate']).lower()}), trial 0 = the defaults; "
+             f"the best trial is refitted on the whole training fold and evaluated once on the "
+             f"test fold. `seconds` (the table's tune_time_s): all trials of the fold, fits and "
+             f"validation scoring. Every trial: [trials.csv](trials.csv); spaces, seeds and "
+             f"trials: `tuning` in [run.json](run.json).", ""]
+    order = {label: n for n, label in enumerate(t.get("tuned", []))}
+    rows = []
+    for job in sorted(t.get("jobs", []), key=lambda j: order.get(j["algorithm"], len(order))):
+        trials = job.get("trials", [])
+        first = trials[0]["value"] if trials else None
+        best = job.get("best") or {}
+        rows.append([job["algorithm"], job["fold"], _value(first), _value(best.get("value")),
+                     best.get("trial", "-"), _params(best.get("params", {})),
+                     f"{job['completed'] + job['failed']}" + (f" ({job['failed']} failed)" if job["failed"] else ""),
+                     f"{job['seconds']:.1f}"])
+    headers = ["algorithm", "fold", f"validation {t['objective']}: defaults", "best", "best trial",
+               "best parameters", "trials", "seconds"]
+    lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    return lines
