@@ -7,13 +7,14 @@ a 32-bit seed; ``derive_rng(...)`` into a ``numpy.random.Generator``. The keys a
 same path always gives the same stream. Nothing else in recbench seeds a generator from
 anything but these two functions or an algorithm's own ``random_state``.
 
-The keys a run uses (each recorded in its ``run.json`` under ``seeds``):
+The keys a run uses (recorded in its ``run.json``: generators under ``seeds`` with their
+keys and spawn keys, algorithm seeds per fold under ``algorithms``):
 
 - ``("split",)`` - the random folds;
 - ``("fold", name, "ties")`` - the tie-breaking keys of every algorithm on that fold;
 - ``("fold", name, "algorithm", label)`` - the algorithm's ``random_state`` when it has one
   and it was left unset;
-- ``("bootstrap", label)`` - the bootstrap interval over users on a single split;
+- ``("bootstrap", label, metric)`` - the bootstrap interval over users on a single split;
 - ``("transfer", "fold", name, "subsets")`` - the nested subsets of the transfer study.
 """
 
@@ -41,6 +42,11 @@ def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
         raise ConfigError(f"seed {seed!r} is invalid; give a whole number from 0 to {MAX_SEED}.")
     return int(seed)
+
+
+def spawn_key(*keys) -> tuple[int, ...]:
+    """The ``SeedSequence`` spawn key that ``keys`` stand for."""
+    return _key_words(keys)
 
 
 def seed_sequence(root: int, *keys) -> np.random.SeedSequence:

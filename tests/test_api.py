@@ -103,10 +103,20 @@ def test_progress_and_seeds_are_reported(frame):
     run = recbench.run(frame, ["svd", "popularity"], folds=2, k=5,
                        progress=lambda job, total: seen.append((job, total)))
     assert seen[0] == (None, 4) and len(seen) == 5
-    assert run.seeds["split"] == recbench.derive_seed(0, "split")
+    from recbench.random import spawn_key
+    assert run.seeds["split"] == {"keys": ["split"], "spawn_key": list(spawn_key("split"))}
     assert set(run.seeds["ties"]) == {"fold1", "fold2"}
+    # the recorded stream reproduces the folds: the same split from the recorded spawn key
+    import numpy as np
+    from recbench.splitting import make_folds
+    rng = np.random.default_rng(np.random.SeedSequence(0, spawn_key=run.seeds["split"]["spawn_key"]))
+    fold = make_folds(recbench.load_dataset(frame), "kfold", rng, 2)[0]
+    pu = run.per_user[(run.per_user.fold == "fold1") & (run.per_user.algorithm == "svd")]
+    assert fold.test["user"].value_counts().sort_index().to_dict() == \
+        pu.set_index("user")["n_test_ratings"].astype(int).sort_index().to_dict()
     svd = next(a for a in run.record["algorithms"] if a["algorithm"] == "svd")
     assert svd["seeds"]["fold1"] == recbench.derive_seed(0, "fold", "fold1", "algorithm", "svd")
+    assert svd["params"]["random_state"] is None, "params as given; the per-fold seeds beside them"
 
 
 def test_compare_returns_data():

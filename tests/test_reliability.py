@@ -10,6 +10,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -228,7 +229,19 @@ def test_resume_in_the_api(tmp_path):
     # reused jobs keep their own timings: identical, which a refit would not give
     assert again.record["results"] == first.record["results"]
     other_seed = recbench.run(frame, ["svd"], folds=2, k=5, seed=1, job_store=store, resume=True)
-    assert other_seed.record["seeds"]["root"] == 1
+    fresh = recbench.run(frame, ["svd"], folds=2, k=5, seed=1)
+    assert comparable(other_seed.record) == comparable(fresh.record), "no job of seed 0 reused"
+    assert other_seed.per_user.equals(fresh.per_user)
+    # a reading option that changes the data changes the key too
+    dup = pd.concat([frame, frame.iloc[:5].assign(rating=1.0)], ignore_index=True)
+    path = tmp_path / "dup.csv"
+    dup.to_csv(path, index=False)
+    first_kept = recbench.run(path, ["svd"], folds=2, k=5, job_store=store, csv={"duplicates": "first"})
+    last_kept = recbench.run(path, ["svd"], folds=2, k=5, job_store=store, resume=True,
+                             csv={"duplicates": "last"})
+    fresh_last = recbench.run(path, ["svd"], folds=2, k=5, csv={"duplicates": "last"})
+    strip = lambda run: comparable(run.record)["results"]
+    assert strip(last_kept) == strip(fresh_last) != strip(first_kept)
     with pytest.raises(recbench.ConfigError, match="resume=True needs job_store"):
         recbench.run(frame, ["svd"], resume=True)
 

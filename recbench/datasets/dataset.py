@@ -57,6 +57,21 @@ class Dataset:
     predefined_folds: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     fold_groups: dict[str, list[str]] = field(default_factory=dict)
 
+    def content_digest(self) -> str:
+        """SHA-256 of the ratings and item metadata as loaded (after every reading option:
+        duplicates, columns, scale), so two runs on the same parsed data agree even when
+        their files or options differ, and differ when the options change the data."""
+        cached = self.__dict__.get("_content_digest")
+        if cached is None:
+            digest = hashlib.sha256()
+            for frame in (self.ratings, self.items):
+                digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+                digest.update(",".join(map(str, frame.columns)).encode())
+            digest.update(repr(self.rating_scale).encode())
+            cached = digest.hexdigest()
+            object.__setattr__(self, "_content_digest", cached)
+        return cached
+
     def summary(self) -> dict:
         """Users, items, ratings, density and the rating distribution."""
         r = self.ratings

@@ -2,7 +2,8 @@
 
 With several folds the interval is mean +- t(0.975, n-1) * std / sqrt(n) over the fold
 values (std with ddof=1). With a single split it is a percentile bootstrap over users
-(1,000 resamples, seeded from ``("bootstrap", algorithm)``); RMSE/MAE are recomputed from the users' error sums so the
+(1,000 resamples, seeded from ``("bootstrap", algorithm, metric)``, over the users that
+have a value for the metric); RMSE/MAE are recomputed from the users' error sums so the
 interval is for the pooled error, not a mean of per-user errors.
 """
 
@@ -30,40 +31,52 @@ def fold_interval(values) -> tuple[float, float, float, float]:
 
 
 def bootstrap_interval(per_user: pd.DataFrame, metric: str, rng: np.random.Generator):
-    """95% percentile bootstrap interval over users for one fold's metric, or None."""
-    n = len(per_user)
+    """95% percentile bootstrap interval over the users that have a value for ``metric`` on
+    one fold, or None. RMSE/MAE are pooled: recomputed from the resampled users' error sums."""
+    pooled = {"rmse": "sq_error_sum", "mae": "abs_error_sum"}
+    if metric in pooled and pooled[metric] in per_user and "n_test_ratings" in per_user:
+        rows = per_user[per_user["n_test_ratings"].notna()]
+    elif metric in per_user:
+        rows = per_user[per_user[metric].notna()]
+    else:
+        return None
+    n = len(rows)
     if n < 2:
         return None
     idx = rng.integers(0, n, size=(N_BOOTSTRAP, n))
-    if metric in ("rmse", "mae") and "n_test_ratings" in per_user:
-        col = "sq_error_sum" if metric == "rmse" else "abs_error_sum"
-        sums = per_user[col].fillna(0).to_numpy()[idx].sum(axis=1)
-        counts = per_user["n_test_ratings"].fillna(0).to_numpy()[idx].sum(axis=1)
+    if metric in pooled and pooled[metric] in rows:
+        sums = rows[pooled[metric]].to_numpy(float)[idx].sum(axis=1)
+        counts = rows["n_test_ratings"].to_numpy(float)[idx].sum(axis=1)
         draws = sums / counts
         draws = np.sqrt(draws) if metric == "rmse" else draws
-    elif metric in per_user:
-        values = per_user[metric].to_numpy(float)
-        draws = np.nanmean(values[idx], axis=1)
     else:
-        return None
-    lo, hi = np.nanpercentile(draws, [2.5, 97.5])
+        draws = rows[metric].to_numpy(float)[idx].mean(axis=1)
+    lo, hi = np.percentile(draws, [2.5, 97.5])
     return float(lo), float(hi)
 
 
+def bootstrap_keys(label: str, metric: str) -> tuple:
+    """The seed keys of one bootstrap interval (``recbench.random.derive_rng(root, *keys)``)."""
+    return ("bootstrap", label, metric)
+
+
 def summarise(jobs, seed: int = 0) -> list[dict]:
-    """Result records ``{algorithm, metric, mean, std, ci_low, ci_high, folds}``."""
+    """Result records ``{algorithm, metric, mean, std, ci_low, ci_high, interval, folds}``;
+    ``folds`` holds one value per fold of the run, in fold order, None where the job failed."""
     records = []
+    fold_names = list(dict.fromkeys(j.fold for j in jobs))
     labels = list(dict.fromkeys(j.algorithm for j in jobs if j.error is None))
     for label in labels:
-        mine = [j for j in jobs if j.algorithm == label and j.error is None]
-        metric_names = list(dict.fromkeys(m for j in mine for m in j.values))
+        by_fold = {j.fold: j for j in jobs if j.algorithm == label and j.error is None}
+        metric_names = list(dict.fromkeys(m for j in by_fold.values() for m in j.values))
         for metric in metric_names:
-            folds = [j.values.get(metric) for j in mine]
+            folds = [by_fold[f].values.get(metric) if f in by_fold else None for f in fold_names]
             mean, std, lo, hi = fold_interval(folds)
             interval = "t over folds"
-            if len(mine) == 1 and mine[0].per_user is not None:
-                rng = derive_rng(seed, "bootstrap", label)
-                boot = bootstrap_interval(mine[0].per_user, metric, rng)
+            only = by_fold.get(fold_names[0]) if len(fold_names) == 1 else None
+            if only is not None and only.per_user is not None:
+                rng = derive_rng(seed, *bootstrap_keys(label, metric))
+                boot = bootstrap_interval(only.per_user, metric, rng)
                 if boot is not None:
                     lo, hi = boot
                     interval = "bootstrap over users"

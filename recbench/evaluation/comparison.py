@@ -31,8 +31,16 @@ def comparable(a: dict, b: dict) -> list[str]:
     """Reasons the two records do not share folds (empty when they do)."""
     ma, mb = a["manifest"], b["manifest"]
     reasons = []
-    if ma["dataset"]["sha256"] != mb["dataset"]["sha256"]:
-        reasons.append("different datasets (SHA-256)")
+    da, db = ma["dataset"], mb["dataset"]
+    both = "content_sha256" in da and "content_sha256" in db     # older records lack it
+    if da["sha256"] != db["sha256"] or (both and da["content_sha256"] != db["content_sha256"]):
+        reasons.append("different datasets (SHA-256 of the file or of the data as loaded)")
+    if da.get("rating_scale") != db.get("rating_scale"):
+        reasons.append(f"different rating scales ({da.get('rating_scale')} vs {db.get('rating_scale')})")
+    ta = (a.get("protocol") or {}).get("relevance_threshold")
+    tb = (b.get("protocol") or {}).get("relevance_threshold")
+    if ta != tb:
+        reasons.append(f"different relevance thresholds ({ta} vs {tb})")
     for key in ("split", "n_folds", "seed", "test_size", "leave_out"):
         if ma.get(key) != mb.get(key):
             reasons.append(f"different {key} ({ma.get(key)} vs {mb.get(key)})")
@@ -53,27 +61,40 @@ def _fold_values(record: dict, algorithm: str, metric: str) -> dict:
 
 def compare_runs(a: dict, pu_a, b: dict, pu_b, metrics: list[str],
                  algorithms: list[tuple[str, str]] | None = None,
-                 tolerance: float = 0.01) -> pd.DataFrame:
+                 tolerance: float = 0.01, gate: str | None = None) -> pd.DataFrame:
     """One row per (metric, algorithm pair). ``algorithms`` lists (algorithm in A,
-    algorithm in B) pairs; by default every algorithm present in both."""
+    algorithm in B) pairs; by default every algorithm of A (one that B lacks, or has no
+    value for, counts as a regression on the ``gate`` metric). With a fold that failed in
+    one run, means, delta and interval are over the folds both runs have."""
     ra, rb = _by(a), _by(b)
     if algorithms is None:
-        names_b = {alg for alg, _ in rb}
-        algorithms = [(x, x) for x in dict.fromkeys(alg for alg, _ in ra) if x in names_b]
+        algorithms = [(x, x) for x in dict.fromkeys(alg for alg, _ in ra)]
     share_folds = not comparable(a, b)
     rows = []
     for metric in metrics:
         block = []
         for alg_a, alg_b in algorithms:
             x, y = ra.get((alg_a, metric)), rb.get((alg_b, metric))
-            if x is None or y is None or x.get("mean") is None or y.get("mean") is None:
+            if x is None or x.get("mean") is None:
                 continue
-            delta = y["mean"] - x["mean"]
+            if y is None or y.get("mean") is None:
+                if metric == gate:          # gated but missing (or failed on every fold) in B
+                    block.append({"metric": metric, "algorithm_a": alg_a, "algorithm_b": alg_b,
+                                  "mean_a": x["mean"], "mean_b": np.nan, "delta": np.nan,
+                                  "ci_low": np.nan, "ci_high": np.nan, "n_pairs": 0,
+                                  "wilcoxon_p": np.nan, "regressed": True})
+                continue
+            mean_a, mean_b = x["mean"], y["mean"]
             lo = hi = p = np.nan
             n_pairs = 0
             paired = _paired_users(pu_a, alg_a, pu_b, alg_b, metric) if share_folds else None
             fa, fb = _fold_values(a, alg_a, metric), _fold_values(b, alg_b, metric)
             common = [f for f in fa if f in fb] if share_folds else []
+            if common and (len(common) < len(fa) or len(common) < len(fb)):
+                # a fold failed in one run: compare the folds both have, and say so in the means
+                mean_a = float(np.mean([fa[f] for f in common]))
+                mean_b = float(np.mean([fb[f] for f in common]))
+            delta = mean_b - mean_a
             if len(common) >= 2:
                 _, _, lo, hi = fold_interval([fb[f] - fa[f] for f in common])
             elif paired is not None and len(paired) >= 2:
@@ -86,7 +107,7 @@ def compare_runs(a: dict, pu_a, b: dict, pu_b, metrics: list[str],
                 p = 1.0 if np.allclose(d, 0) else float(stats.wilcoxon(paired[:, 0], paired[:, 1]).pvalue)
             worse = -delta if higher_is_better(metric) else delta
             block.append({"metric": metric, "algorithm_a": alg_a, "algorithm_b": alg_b,
-                          "mean_a": x["mean"], "mean_b": y["mean"], "delta": delta,
+                          "mean_a": mean_a, "mean_b": mean_b, "delta": delta,
                           "ci_low": lo, "ci_high": hi, "n_pairs": n_pairs, "wilcoxon_p": p,
                           "regressed": bool(worse > tolerance)})
         ps = [r["wilcoxon_p"] for r in block]
@@ -159,7 +180,10 @@ def compare_records(a: dict, pu_a, b: dict, pu_b, metrics=None, pairs=None,
         ("ndcg@10" if "ndcg@10" in metrics else metrics[0])
     if gate not in metrics:
         metrics.append(gate)
-    rows = compare_runs(a, pu_a, b, pu_b, metrics, pairs, tolerance)
+    rows = compare_runs(a, pu_a, b, pu_b, metrics, pairs, tolerance, gate)
+    if not (rows["metric"] == gate).any():
+        raise ConfigError(f"--gate-metric {gate} has no values in run A; gate on a metric both "
+                          f"runs computed (see --metric).")
     if rows.empty:
         raise RecbenchError("the two runs share no algorithm with these metrics; name the pair "
                             "with --a and --b (or a_algorithm=, b_algorithm=).")

@@ -15,13 +15,13 @@ from recbench.algorithms.spec import AlgorithmSpec, validate as validate_algorit
 from recbench.datasets import Dataset
 from recbench.errors import ConfigError
 from recbench.evaluation import protocol as protocol_mod
-from recbench.evaluation.aggregate import summarise
-from recbench.evaluation.job import EvalSettings, JobResult, run_job, tie_seed
+from recbench.evaluation.aggregate import bootstrap_keys, summarise
+from recbench.evaluation.job import EvalSettings, JobResult, run_job, tie_keys
 from recbench.evaluation.jobstore import JobStore, job_key, run_and_store
 from recbench.evaluation.recommendations import check_list_length, collect
 from recbench.execution import Execution, map_jobs
 from recbench.metrics import resolve
-from recbench.random import check_seed, derive_rng, derive_seed
+from recbench.random import check_seed, derive_rng, spawn_key
 from recbench.splitting import check_split, make_folds
 from recbench.tuning.record import tuning_record
 
@@ -145,8 +145,7 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
     per_user = pd.concat([j.per_user for j in ok], ignore_index=True) if ok else pd.DataFrame()
     fold_stats = [f.stats() for f in folds]
     counts = _counts(jobs, fold_stats)
-    seeds = {"root": exp.seed, "split": derive_seed(exp.seed, "split"),
-             "ties": {f.name: tie_seed(exp.seed, f.name) for f in folds}}
+    seeds = seed_record(exp, folds)
     results = summarise(jobs, exp.seed)
     protocol = protocol_mod.describe(exp.cutoffs, threshold, exp.dataset.rating_scale, counts,
                                      [s.name for s in settings.metrics]) \
@@ -159,6 +158,19 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
                    recommendations=collect(jobs, [s.label for s in exp.algorithms])
                    if exp.save_recommendations else None,
                    tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs))
+
+
+def seed_record(exp: Experiment, folds) -> dict:
+    """How every random stream of the run was made: ``derive_rng(root, *keys)``, i.e.
+    ``numpy.random.default_rng(SeedSequence(root, spawn_key=spawn_key))``. Algorithm seeds
+    (plain integers, passed as ``random_state``) are under ``algorithms[*].seeds``."""
+    def stream(*keys):
+        return {"keys": list(keys), "spawn_key": list(spawn_key(*keys))}
+    out = {"root": exp.seed, "generator": "numpy.random.default_rng(SeedSequence(root, spawn_key))",
+           "split": stream("split"), "ties": {f.name: stream(*tie_keys(f.name)) for f in folds}}
+    if len(folds) == 1:
+        out["bootstrap"] = {"keys": list(bootstrap_keys("<algorithm>", "<metric>"))}
+    return out
 
 
 def _warnings(exp, jobs, counts, threshold) -> list[str]:
@@ -174,14 +186,19 @@ def _warnings(exp, jobs, counts, threshold) -> list[str]:
 
 
 def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:
-    """Per-fold counts are the same for every algorithm: take the first job of each fold."""
-    out: dict[str, int] = {}
-    seen = set()
+    """Per-fold counts are the same for every algorithm that computes them: each count of a
+    fold comes from the first finished job of that fold that has it (rating counts from a
+    rating predictor, ranking counts from a ranker, whatever the order of the algorithms)."""
+    per_fold: dict[str, dict] = {}
     for j in jobs:
-        if j.error is None and j.fold not in seen and "ranked_users" in j.counts:
-            seen.add(j.fold)
+        if j.error is None:
+            mine = per_fold.setdefault(j.fold, {})
             for key, value in j.counts.items():
-                out[key] = out.get(key, 0) + int(value)
+                mine.setdefault(key, int(value))
+    out: dict[str, int] = {}
+    for counts in per_fold.values():
+        for key, value in counts.items():
+            out[key] = out.get(key, 0) + value
     out["test_only_users"] = sum(f["test_only_users"] for f in fold_stats)
     out["test_only_items"] = sum(f["test_only_items"] for f in fold_stats)
     return out

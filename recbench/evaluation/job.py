@@ -54,8 +54,9 @@ def algorithm_seed(seed: int, fold: str, label: str) -> int:
     return derive_seed(seed, "fold", fold, "algorithm", label)
 
 
-def tie_seed(seed: int, fold: str) -> int:
-    return derive_seed(seed, "fold", fold, "ties")
+def tie_keys(fold: str) -> tuple:
+    """The seed keys of a fold's tie-breaking generator (``derive_rng(root, *keys)``)."""
+    return ("fold", fold, "ties")
 
 
 def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
@@ -77,10 +78,10 @@ def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
         return result
     try:
         params = algo.get_params()
+        result.params = describe_params(params)      # as given; the derived seed is in .seed
         if "random_state" in params and params["random_state"] is None:
             result.seed = algorithm_seed(settings.seed, fold.name, spec.label)
             algo.set_params(random_state=result.seed)
-        result.params = describe_params(algo.get_params())
         _fit_and_evaluate(algo, spec, fold, items, settings, result)
     except (Exception, SystemExit) as exc:   # a failing algorithm is reported; the run goes on
         result.error = f"failed: {_reason(exc, verbose)}"
@@ -113,7 +114,7 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
     if getattr(algo, "ranks_items", True) and (settings.recommendations or any(
             s.metric.kind in ("ranking", "list") for s in wanted)):
         out = evaluate_ranking(algo, fold.train, fold.test, wanted, settings.threshold,
-                               derive_rng(settings.seed, "fold", fold.name, "ties"),
+                               derive_rng(settings.seed, *tie_keys(fold.name)),
                                keep=settings.recommendations)
         if out.recommendations is not None:
             result.recommendations = labelled(out.recommendations, spec.label, fold.name)

@@ -2,7 +2,9 @@
 soon as it ends, under a key made of everything that determines its result, so a run that
 was interrupted (even by kill -9) can reuse it with ``resume``.
 
-The key is the SHA-256 of: the dataset's SHA-256, the split and its options, the fold name,
+The key is the SHA-256 of: the dataset's file SHA-256 and the digest of the ratings and items
+as loaded (so a reading option such as ``--duplicates`` that changes the data changes the
+key), the split and its options, the fold name,
 the algorithm's label, name and parameters, the root seed, the relevance threshold, the
 rating scale, the metrics computed and recbench's version, and for a tuned job its tuning
 (budget, objective, validation share, sampler, search space, fixed parameters). A tuned job
@@ -30,7 +32,8 @@ from recbench.algorithms.spec import describe_params
 
 def job_key(exp, spec, fold_name: str) -> str:
     settings = {
-        "dataset": exp.dataset.provenance.sha256, "split": exp.split, "n_folds": exp.n_folds,
+        "dataset": exp.dataset.provenance.sha256, "data": exp.dataset.content_digest(),
+        "split": exp.split, "n_folds": exp.n_folds,
         "test_size": exp.test_size, "leave_out": exp.leave_out, "fold": fold_name,
         "label": spec.label, "name": spec.name,
         "class": None if spec.instance is None else

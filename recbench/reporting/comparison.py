@@ -17,14 +17,24 @@ def _p(p) -> str:
     return "-" if p is None or math.isnan(p) else f"{p:.3g}"
 
 
+def _f(v, missing: str = "-", sign: str = "") -> str:
+    return missing if v is None or math.isnan(v) else f"{v:{sign}.4f}"
+
+
+def _gate(r, gate: str) -> str:
+    if not (r.regressed and r.metric == gate):
+        return ""
+    return "REGRESSED (missing in B)" if math.isnan(r.mean_b) else "REGRESSED"
+
+
 def comparison_text(c, fmt: str = "github") -> str:
     """The table, its notes and (for two runs) the gate's verdict."""
     if c.kind == "within":
         return significance_table(c.rows.to_dict("records"), fmt) + "\n\n" + "\n".join(c.notes)
     rows = [[r.metric, r.algorithm_a if r.algorithm_a == r.algorithm_b
              else f"{r.algorithm_a} -> {r.algorithm_b}",
-             f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r.delta:+.4f}", _ci(r.ci_low, r.ci_high),
-             _p(r.wilcoxon_p_holm), "REGRESSED" if r.regressed and r.metric == c.gate_metric else ""]
+             _f(r.mean_a), _f(r.mean_b, "missing"), _f(r.delta, "-", "+"), _ci(r.ci_low, r.ci_high),
+             _p(r.wilcoxon_p_holm), _gate(r, c.gate_metric)]
             for r in c.rows.itertuples()]
     text = tabulate(rows, headers=["metric", "algorithm", "A", "B", "B - A", "95% CI",
                                    "Wilcoxon p (Holm)", f"gate ({c.gate_metric})"],

@@ -39,7 +39,8 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
     return {
         **run_environment(),
         "command": command,
-        "dataset": dataset.provenance.to_dict() | {"rating_scale": list(dataset.rating_scale)},
+        "dataset": dataset.provenance.to_dict() | {"rating_scale": list(dataset.rating_scale),
+                                                   "content_sha256": dataset.content_digest()},
         "split": exp.split,
         "n_folds": n_folds,
         "test_size": exp.test_size,
