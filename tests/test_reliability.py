@@ -76,11 +76,18 @@ def cli(env, *args, **kw):
                            "-q", *args], env=e, cwd=tmp, capture_output=True, text=True, **kw)
 
 
+def _sigint_default():
+    # a background job of a non-interactive shell (as CI may be) inherits SIGINT ignored;
+    # give the child Ctrl-C back, as a terminal would
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(env, *args):
     tmp, e = env
     return subprocess.Popen([sys.executable, "-m", "recbench", "run", "--dataset",
                              str(tmp / "r.csv"), "-q", *args], env=e, cwd=tmp,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_sigint_default)
 
 
 def wait_for(predicate, seconds=60.0):
