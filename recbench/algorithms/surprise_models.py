@@ -2,7 +2,10 @@
 
 The adapters wrap (never subclass) Surprise's models. ``fit`` builds a Surprise trainset
 from the training frame in its row order, so inner ids, neighbour order and therefore every
-estimate equal what Surprise gives when it reads the same file itself.
+estimate equal what Surprise gives when it reads the same file itself. SVD, SVD++ and
+BaselineOnly fit by default (``engine="compiled"``) with the numba kernels of
+``compiled_fits`` on integer codes of the same ratings, equal to Surprise's fit to the bit;
+``engine="surprise"`` runs Surprise's own.
 
 Every built-in adapter scores user x item blocks with numpy (the KNN models with the
 compiled kernels of ``neighbour_walk``), equal to Surprise's ``estimate`` (unknown users/items included, where Surprise's ``predict`` falls back to the
@@ -24,6 +27,8 @@ from recbench.algorithms.constraints import Interval, Options
 from recbench.tuning.space import Choice, FloatRange, IntRange
 from recbench.algorithms.neighbour_walk import (RatingsByNeighbour, knn_pair_sums, knn_sums,
                                                 neighbour_lists)
+from recbench.algorithms.compiled_fits import fit_baselines, fit_svd, fit_svdpp
+from recbench.algorithms.rating_codes import CodedRatings
 
 surprise = import_surprise()
 PredictionImpossible = surprise.PredictionImpossible
@@ -124,7 +129,36 @@ class _Biased(SurpriseAlgorithm):
         return biased_mean(self.global_mean_, self.model_.bu, self.model_.bi, u, i)
 
 
-class SVD(_Biased):
+ENGINE = [Options({"compiled", "surprise"})]
+
+
+class _CompiledFit:
+    """For adapters with an ``engine`` parameter: ``"compiled"`` fits with the numba kernels
+    of ``compiled_fits`` on integer codes (``rating_codes``), equal to Surprise's fit, and
+    puts the result on an unfitted Surprise model of the same class and parameters, with a
+    ``CodedTrainset`` as its trainset, so everything after ``fit`` reads what Surprise's
+    ``fit`` would have left; ``"surprise"`` calls Surprise's own ``fit``."""
+
+    def fit(self, train, items=None):
+        if self.get_params().get("engine", "surprise") == "surprise":
+            return super().fit(train, items)
+        coded = CodedRatings(train)
+        model = self.surprise_class(**self._surprise_kwargs())
+        model.trainset = coded.trainset()
+        for name, value in self._compiled_fit(coded, model).items():
+            setattr(model, name, value)
+        self.model_, self.users_, self.items_ = model, coded.users, coded.items
+        self.global_mean_ = coded.global_mean
+        self._prepare()
+        return self
+
+    def _surprise_kwargs(self):
+        params = super()._surprise_kwargs()
+        params.pop("engine", None)
+        return params
+
+
+class SVD(_CompiledFit, _Biased):
     """Surprise's SVD (Funk matrix factorisation with biases, SGD)."""
 
     name = "svd"
@@ -133,7 +167,7 @@ class SVD(_Biased):
     param_constraints = {
         "n_factors": FACTORS, "n_epochs": EPOCHS, "biased": [bool], "init_mean": [float],
         "init_std_dev": NON_NEGATIVE, "lr_all": POSITIVE, "reg_all": NON_NEGATIVE,
-        "random_state": SEED,
+        "random_state": SEED, "engine": ENGINE,
     }
     # the usual ranges of SGD matrix factorisation (Koren, Bell & Volinsky 2009; Rendle,
     # Zhang & Koren, "On the difficulty of evaluating baselines", 2019), log-uniform but epochs
@@ -142,10 +176,14 @@ class SVD(_Biased):
                     "reg_all": FloatRange(1e-3, 1.0, log=True)}
 
     def __init__(self, n_factors=100, n_epochs=20, biased=True, init_mean=0.0, init_std_dev=0.1,
-                 lr_all=0.005, reg_all=0.02, random_state=None):
+                 lr_all=0.005, reg_all=0.02, random_state=None, engine="compiled"):
         self.n_factors, self.n_epochs, self.biased = n_factors, n_epochs, biased
         self.init_mean, self.init_std_dev = init_mean, init_std_dev
         self.lr_all, self.reg_all, self.random_state = lr_all, reg_all, random_state
+        self.engine = engine
+
+    def _compiled_fit(self, coded, model):
+        return fit_svd(coded, model)
 
     def _user_factors(self) -> np.ndarray:
         return self.model_.pu
@@ -173,7 +211,7 @@ class SVD(_Biased):
         return np.where((u >= 0) & (i >= 0), dot, self.global_mean_)
 
 
-class BaselineOnly(_Biased):
+class BaselineOnly(_CompiledFit, _Biased):
     """Surprise's BaselineOnly: global mean + user bias + item bias."""
 
     name = "baselineonly"
@@ -183,15 +221,20 @@ class BaselineOnly(_Biased):
         "method": [Options({"als", "sgd"})], "n_epochs": [None, *EPOCHS],
         "reg_u": [None, *NON_NEGATIVE], "reg_i": [None, *NON_NEGATIVE],
         "reg": [None, *NON_NEGATIVE], "learning_rate": [None, *POSITIVE],
+        "engine": ENGINE,
     }
 
     def __init__(self, method="als", n_epochs=None, reg_u=None, reg_i=None, reg=None,
-                 learning_rate=None):
+                 learning_rate=None, engine="compiled"):
         self.method, self.n_epochs = method, n_epochs
         self.reg_u, self.reg_i, self.reg, self.learning_rate = reg_u, reg_i, reg, learning_rate
+        self.engine = engine
 
     def _surprise_kwargs(self):
         return {"bsl_options": baseline_options(self.get_params()), "verbose": False}
+
+    def _compiled_fit(self, coded, model):
+        return fit_baselines(coded, model.bsl_options)
 
     def _prepare(self):
         self.model_.bu, self.model_.bi = np.asarray(self.model_.bu), np.asarray(self.model_.bi)
@@ -300,7 +343,8 @@ class KNNBaseline(_KNN):
     description = "k-NN on ratings minus baseline estimates (Surprise KNNBaseline)."
     surprise_class = surprise.KNNBaseline
     param_constraints = _KNN.param_constraints | {
-        "bsl_" + key: value for key, value in BaselineOnly.param_constraints.items()}
+        "bsl_" + key: value for key, value in BaselineOnly.param_constraints.items()
+        if key != "engine"}
 
     def __init__(self, k=40, min_k=1, sim="msd", user_based=True, min_support=1, shrinkage=100,
                  bsl_method="als", bsl_n_epochs=None, bsl_reg_u=None, bsl_reg_i=None,
@@ -366,16 +410,20 @@ class SVDpp(SVD):
     description = "SVD with implicit feedback from which items a user rated (Surprise SVDpp)."
     surprise_class = surprise.SVDpp
     param_constraints = {"n_factors": FACTORS, "n_epochs": EPOCHS, "lr_all": POSITIVE,
-                         "reg_all": NON_NEGATIVE, "random_state": SEED}
+                         "reg_all": NON_NEGATIVE, "random_state": SEED, "engine": ENGINE}
     # SVD's ranges, with fewer factors and epochs: a fit costs about factors x epochs, and
     # the default (20 x 20) already takes ~18 s on ml-100k
     search_space = {"n_factors": IntRange(5, 100, log=True), "n_epochs": IntRange(5, 40),
                     "lr_all": FloatRange(1e-4, 0.1, log=True),
                     "reg_all": FloatRange(1e-3, 1.0, log=True)}
 
-    def __init__(self, n_factors=20, n_epochs=20, lr_all=0.007, reg_all=0.02, random_state=None):
+    def __init__(self, n_factors=20, n_epochs=20, lr_all=0.007, reg_all=0.02, random_state=None,
+                 engine="compiled"):
         self.n_factors, self.n_epochs, self.lr_all, self.reg_all = n_factors, n_epochs, lr_all, reg_all
-        self.random_state = random_state
+        self.random_state, self.engine = random_state, engine
+
+    def _compiled_fit(self, coded, model):
+        return fit_svdpp(coded, model)
 
     biased = True       # SVD++ always has biases; not a parameter
 
