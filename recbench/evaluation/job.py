@@ -74,7 +74,7 @@ def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
         result.error = f"unavailable: {exc}"
         return result
     except (Exception, SystemExit) as exc:
-        result.error = f"failed: in __init__: {_reason(exc, verbose)}"
+        result.error = f"failed: in __init__: {failure_reason(exc, verbose)}"
         return result
     try:
         params = algo.get_params()
@@ -84,12 +84,13 @@ def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
             algo.set_params(random_state=result.seed)
         _fit_and_evaluate(algo, spec, fold, items, settings, result)
     except (Exception, SystemExit) as exc:   # a failing algorithm is reported; the run goes on
-        result.error = f"failed: {_reason(exc, verbose)}"
+        result.error = f"failed: {failure_reason(exc, verbose)}"
         result.per_user = None
     return result
 
 
-def _reason(exc: BaseException, verbose: bool) -> str:
+def failure_reason(exc: BaseException, verbose: bool) -> str:
+    """One line for a failed job or trial (the traceback with ``verbose``)."""
     if verbose:
         return traceback.format_exc()
     if isinstance(exc, SystemExit):

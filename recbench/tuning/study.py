@@ -15,10 +15,11 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from recbench.evaluation.job import failure_reason
 
 
 @dataclass
@@ -96,14 +97,6 @@ def _finished(optuna, study) -> list:
             if t.state == states.COMPLETE or (t.state == states.FAIL and "error" in t.user_attrs)]
 
 
-def _reason(exc: BaseException, verbose: bool) -> str:
-    if verbose:
-        return traceback.format_exc()
-    if isinstance(exc, SystemExit):
-        return f"called sys.exit({exc.code!r})"
-    return f"{type(exc).__name__}: {exc}"
-
-
 def optimise(objective, space: dict, start: dict, n_trials: int, direction: str, seed_of,
              n_startup: int, journal=None, name: str = "recbench", verbose: bool = False):
     """Run ``objective(params) -> float`` until ``n_trials`` trials have finished (those in
@@ -128,7 +121,7 @@ def optimise(objective, space: dict, start: dict, n_trials: int, direction: str,
                     error = (f"the objective is {value} on the validation part (no validation "
                              f"user with a relevant candidate?)")
             except (Exception, SystemExit) as exc:   # one failed trial; the study goes on
-                value, error = None, _reason(exc, verbose)
+                value, error = None, failure_reason(exc, verbose)
             trial.set_user_attr("seconds", time.perf_counter() - t0)
             if error is None:
                 study.tell(trial, value)
