@@ -335,3 +335,21 @@ def test_an_error_in_a_file_named_by_an_experiment_names_the_experiment(tmp_path
     assert main(["run", "e.toml", "-q"]) == 2
     err = capsys.readouterr().err
     assert "e.toml" in err and "missing.csv" in err
+
+
+def test_predictable_memory_is_refused_before_any_fold(env, tmp_path):
+    tmp, e = env
+    out = subprocess.run([sys.executable, "-m", "recbench", "run", "--dataset", str(tmp / "r.csv"),
+                          "-q", "--folds", "2", "--algorithms", "globalmean,knnwithmeans",
+                          "--output-dir", "out"], env=dict(e, RECBENCH_MEMORY_BUDGET="16K"),
+                         cwd=tmp, capture_output=True, text=True)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    message = out.stderr.strip().splitlines()[-1]
+    assert "knnwithmeans" in message and "40 x 40 user similarity arrays" in message
+    assert "16.0 KiB" in message and "user_based=false" in message
+    assert not (tmp / "out").exists() and not (tmp / "fits.log").exists()
+    ok = subprocess.run([sys.executable, "-m", "recbench", "run", "--dataset", str(tmp / "r.csv"),
+                         "-q", "--folds", "2", "--algorithms", "knnwithmeans", "--param",
+                         "knnwithmeans.user_based=false", "--output-dir", "out"],
+                        env=dict(e, RECBENCH_MEMORY_BUDGET="64K"), cwd=tmp, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr

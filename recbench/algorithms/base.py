@@ -46,6 +46,13 @@ class Algorithm:
         sig = inspect.signature(cls.__init__)
         return {n: sig.parameters[n].default for n in cls.param_names()}
 
+    @classmethod
+    def memory_needed(cls, params: dict, n_users: int, n_items: int):
+        """``(bytes, what, alternative)`` when the model's memory is predictable from the
+        data's size (users x users or items x items state), else None. recbench checks it
+        against the memory budget before the first fold is fitted."""
+        return None
+
     def get_params(self, deep: bool = False) -> dict:
         """Parameters by name. ``deep``: also those of parameters that are algorithms
         (``name__param``) or lists of algorithms (``name__<position>__param``)."""

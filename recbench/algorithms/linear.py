@@ -39,6 +39,11 @@ class EASE(InteractionModel):
                          "min_rating": [None, Interval(float)]}
     search_space = {"l2": FloatRange(1, 1e7, log=True)}   # Ferrari Dacrema et al. 2019
 
+    @classmethod
+    def memory_needed(cls, params, n_users, n_items):
+        return (DENSE_COPIES * n_items * n_items * 8, f"the {n_items:,} x {n_items:,} item matrices",
+                "use itemknn or rp3beta, which keep k neighbours per item")
+
     def __init__(self, l2=500.0, min_rating=None):
         self.l2, self.min_rating = l2, min_rating
 

@@ -270,6 +270,22 @@ class _KNN(SurpriseAlgorithm):
         self.k, self.min_k, self.sim, self.user_based = k, min_k, sim, user_based
         self.min_support, self.shrinkage = min_support, shrinkage
 
+    #: n x n float64 arrays Surprise's similarity code holds at once, by measure
+    SIMILARITY_ARRAYS = {"msd": 3, "cosine": 5, "pearson": 7, "pearson_baseline": 5}
+
+    @classmethod
+    def memory_needed(cls, params, n_users, n_items):
+        p = {**cls.default_params(), **params}
+        user_based = p["user_based"]
+        n = n_users if user_based else n_items
+        arrays = cls.SIMILARITY_ARRAYS.get(p["sim"], 7) + 1      # + recbench's neighbour lists
+        other = "user_based=false (item-based" if user_based else "user_based=true (user-based"
+        alternative = (f"use {other}, {n_items if user_based else n_users:,} x "
+                       f"{n_items if user_based else n_users:,}) or itemknn, which keeps k "
+                       f"neighbours per item")
+        return (arrays * n * n * 8, f"Surprise's {n:,} x {n:,} "
+                f"{'user' if user_based else 'item'} similarity arrays", alternative)
+
     def _surprise_kwargs(self):
         sim_options = {"name": self.sim, "user_based": self.user_based,
                        "min_support": self.min_support, "shrinkage": self.shrinkage}

@@ -108,7 +108,26 @@ def validate(exp: Experiment) -> dict[str, str]:
         reason = validate_algorithm(spec)
         if reason is not None:
             unavailable[spec.label] = reason
+    check_memory(exp)
     return unavailable
+
+
+def check_memory(exp: Experiment) -> None:
+    """Refuse, before any fold, an algorithm whose predictable memory (users x users or
+    items x items state, estimated on the whole dataset) exceeds the memory budget."""
+    from recbench.algorithms.memory import require_memory
+    from recbench.algorithms.registry import AlgorithmUnavailable, load_class
+    n_users = exp.dataset.ratings["user"].nunique()
+    n_items = exp.dataset.ratings["item"].nunique()
+    for spec in exp.algorithms:
+        try:
+            cls = type(spec.instance) if spec.instance is not None else load_class(spec.name)
+        except AlgorithmUnavailable:
+            continue
+        estimate = getattr(cls, "memory_needed", None)
+        need = estimate(spec.params, n_users, n_items) if estimate else None
+        if need is not None:
+            require_memory(spec.label, *need)
 
 
 def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
