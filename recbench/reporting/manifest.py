@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 import recbench
 
 LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib",
-             "numba"]
+             "numba", "implicit", "optuna"]
 
 
 def library_versions() -> dict:
