@@ -16,6 +16,7 @@ Results come back in task order and do not depend on where the tasks ran.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import re
 
@@ -59,19 +60,45 @@ def check(execution) -> None:
 
 
 @contextlib.contextmanager
+def _process_state_kept():
+    """Dask's worker launcher writes thread and hash variables into ``os.environ`` and sets
+    its loggers' levels; put both back as they were when the cluster is done."""
+    import logging
+    import os
+    environ = dict(os.environ)
+    names = ("distributed", "tornado", "bokeh")
+    levels = {n: logging.getLogger(n).level for n in names}
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(environ):
+            del os.environ[key]
+        os.environ.update(environ)
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
+
+
+@contextlib.contextmanager
 def client_for(scheduler: str):
     """A ``distributed.Client`` for ``scheduler``; a local cluster is closed on exit."""
     distributed = _import_distributed()
     n_workers = parse_scheduler(scheduler)
-    if n_workers is None:
-        with distributed.Client(scheduler, set_as_default=False) as client:
-            yield client, None
-        return
-    with distributed.LocalCluster(host="127.0.0.1", n_workers=n_workers, threads_per_worker=1,
-                                  processes=True, dashboard_address=None,
-                                  scheduler_port=0) as cluster, \
-            distributed.Client(cluster, set_as_default=False) as client:
-        yield client, n_workers
+    with _process_state_kept():
+        if n_workers is None:
+            try:
+                client = distributed.Client(scheduler, set_as_default=False, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise ConfigError(f"--scheduler {scheduler}: no Dask scheduler answered there "
+                                  f"({type(exc).__name__}); start one (dask scheduler) or check "
+                                  f"the address.") from None
+            with client:
+                yield client, None
+            return
+        with distributed.LocalCluster(host="127.0.0.1", n_workers=n_workers,
+                                      threads_per_worker=1, processes=True,
+                                      dashboard_address=None, scheduler_port=0) as cluster, \
+                distributed.Client(cluster, set_as_default=False) as client:
+            yield client, n_workers
 
 
 def _run(func, threads, *args):
@@ -100,9 +127,12 @@ def map_tasks(func, tasks: list[tuple], execution, progress=None):
     with client_for(execution.scheduler) as (client, n_workers):
         if threads is None:
             threads = max(1, cores() // n_workers) if n_workers else 1
+            env = os.environ.get("RECBENCH_THREADS")
+            if env and env.isdigit() and int(env) >= 1:
+                threads = min(threads, int(env))
         shared = _shared(tasks)
         futures_of = dict(zip(shared, client.scatter(list(shared.values()), broadcast=True,
-                                                     hash=False)))
+                                                     hash=False))) if shared else {}
         futures = [client.submit(_run, func, threads,
                                  *(futures_of.get(id(a), a) for a in task), pure=False)
                    for task in tasks]

@@ -94,8 +94,8 @@ def test_shared_arguments_are_scattered_once(monkeypatch):
 
 
 def _rows_plus(frame, i):
-    from recbench.execution import thread_budget
-    assert thread_budget() == 1                          # 2 cores / 2 workers at most
+    from recbench.execution import cores, thread_budget
+    assert thread_budget() == max(1, cores() // 2)       # the cores divided among 2 workers
     return len(frame) + i
 
 
@@ -131,3 +131,26 @@ def test_cli_missing_dask_exits_2(tmp_path):
     assert "pip install 'recbench[dask]'" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_one_job_runs_and_the_process_is_left_as_it_was(tmp_path):
+    import logging
+    import os
+    import recbench
+    from conftest import tiny_ratings
+    before = dict(os.environ), logging.getLogger("distributed").level
+    run = recbench.run(tiny_ratings(n_users=20, n_items=15, seed=1), ["popularity"],
+                       split="holdout", k=5, scheduler="local:1")
+    assert run.failures.empty and len(run.results) > 0
+    assert (dict(os.environ), logging.getLogger("distributed").level) == before
+
+
+def test_an_unreachable_cluster_is_one_sentence(tmp_path, capsys):
+    from recbench.cli.main import main
+    from conftest import tiny_ratings
+    data = tmp_path / "r.csv"
+    tiny_ratings(n_users=20, n_items=15, seed=1).to_csv(data, index=False)
+    code = main(["run", "--dataset", str(data), "--algorithms", "popularity", "--folds", "2",
+                 "-q", "--scheduler", "tcp://127.0.0.1:1", "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "tcp://127.0.0.1:1" in err

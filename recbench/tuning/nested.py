@@ -46,7 +46,8 @@ def seeds(spec, fold_name: str, root: int) -> dict:
     keys = ("fold", fold_name, "algorithm", spec.label)
     return {"validation": derive_seed(root, *keys, "validation"),
             "validation_ties": derive_seed(root, *keys, "validation", "ties"),
-            "sampler": derive_seed(root, *keys, "sampler"),
+            "sampler": f"derive_seed(root, 'fold', {fold_name!r}, 'algorithm', {spec.label!r}, "
+                       f"'sampler', trial), one per trial",
             "random_state": derive_seed(root, "fold", fold_name, "algorithm", spec.base)}
 
 

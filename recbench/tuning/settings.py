@@ -42,16 +42,22 @@ class Tuning:
         from recbench.metrics.spec import parse_metric
         return parse_metric(self.objective)
 
-    def n_startup_trials(self) -> int:
-        """Random trials before TPE models the history (Optuna's 10, fewer on small budgets)."""
+    def n_random_trials(self) -> int:
+        """Random trials after trial 0 (the defaults) before TPE models the history: Optuna's
+        10, fewer on small budgets (half of them)."""
         return max(1, min(10, self.trials // 2))
+
+    def n_startup_trials(self) -> int:
+        """Optuna's ``n_startup_trials``, which counts the enqueued defaults too."""
+        return 1 + self.n_random_trials()
 
     def describe(self) -> dict:
         spec = self.objective_spec()
         return {"trials": self.trials, "objective": spec.name,
                 "direction": "maximize" if spec.higher_is_better else "minimize",
                 "validation_share": self.validation_share,
-                "sampler": SAMPLER | {"n_startup_trials": self.n_startup_trials()}}
+                "sampler": SAMPLER | {"n_startup_trials": self.n_startup_trials(),
+                                      "random_trials_after_the_defaults": self.n_random_trials()}}
 
 
 FIELDS = {"trials": "trials per tuned algorithm and fold (default 20)",
@@ -74,7 +80,8 @@ def resolve_tuning(value) -> Tuning | None:
         if unknown:
             raise ConfigError(f"tuning option {unknown[0]!r} is unknown; known: "
                               f"{', '.join(FIELDS)}.")
-        value = Tuning(**{k: (tuple(v) if k == "algorithms" and v is not None else v)
+        value = Tuning(**{k: (((v,) if isinstance(v, str) else tuple(v))
+                              if k == "algorithms" and v is not None else v)
                           for k, v in value.items()})
     if not isinstance(value, Tuning):
         raise ConfigError(f"tune={value!r} is not a recbench.Tuning or a dict of its fields.")
