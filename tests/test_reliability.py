@@ -353,3 +353,17 @@ def test_predictable_memory_is_refused_before_any_fold(env, tmp_path):
                          "knnwithmeans.user_based=false", "--output-dir", "out"],
                         env=dict(e, RECBENCH_MEMORY_BUDGET="64K"), cwd=tmp, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_the_evaluation_batch_size_changes_no_number(tmp_path, monkeypatch):
+    frame = tiny_ratings(n_users=40, n_items=30, density=0.5, seed=7)
+    monkeypatch.setenv("RECBENCH_BATCH_CELLS", "31")          # one user per batch
+    small = recbench.run(frame, ["svd", "popularity", "random"], folds=2, k=[5, 10])
+    monkeypatch.delenv("RECBENCH_BATCH_CELLS")
+    whole = recbench.run(frame, ["svd", "popularity", "random"], folds=2, k=[5, 10])
+    assert small.per_user.equals(whole.per_user)
+    from recbench.algorithms.memory import BATCH_CELLS_MAX, BATCH_CELLS_MIN, evaluation_batch_cells
+    monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "1M")
+    assert evaluation_batch_cells() == BATCH_CELLS_MIN
+    monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "10T")
+    assert evaluation_batch_cells() == BATCH_CELLS_MAX

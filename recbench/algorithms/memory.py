@@ -60,3 +60,23 @@ def require_memory(algorithm: str, n_bytes: int, what: str, alternative: str) ->
         raise ResourceError(f"{algorithm}: {what} would need about {format_bytes(n_bytes)}, more "
                             f"than the memory budget of {format_bytes(budget)} (set {ENV} to "
                             f"change it); {alternative}.")
+
+
+#: bytes the ranking evaluator holds per user x item cell of a batch (scores, ranked copy,
+#: tie keys, masks and sort buffers), and the bounds of an automatic batch
+BYTES_PER_CELL = 48
+BATCH_CELLS_MIN, BATCH_CELLS_MAX = 100_000, 20_000_000
+
+
+def evaluation_batch_cells() -> int:
+    """User x item cells the ranking evaluator scores at once: ``$RECBENCH_BATCH_CELLS``,
+    else a tenth of the memory budget at :data:`BYTES_PER_CELL` bytes a cell, between
+    100,000 and 20 million. The batch size never changes a result (users are independent
+    and the tie keys are drawn in the same order either way)."""
+    env = os.environ.get("RECBENCH_BATCH_CELLS")
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise ConfigError(f"RECBENCH_BATCH_CELLS={env!r} is invalid; give a whole number "
+                              f"of user x item cells, e.g. 2000000.")
+        return int(env)
+    return int(min(BATCH_CELLS_MAX, max(BATCH_CELLS_MIN, memory_budget() // 10 // BYTES_PER_CELL)))

@@ -60,10 +60,12 @@ def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.G
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
                      threshold: float, rng: np.random.Generator,
-                     batch_cells: int = 2_000_000, keep: int = 0) -> RankingOutcome:
+                     batch_cells: int | None = None, keep: int = 0) -> RankingOutcome:
     """The ranking and list metrics of ``specs`` (parsed metric names, or cutoffs: every
     registered metric at those cutoffs) for a fitted ``algo`` on one fold. Only the
-    requested metrics are computed. ``keep`` > 0 also returns each user's top ``keep``
+    requested metrics are computed. Users are scored in batches of ``batch_cells`` user x
+    item cells (default: sized from the memory budget, see
+    :func:`recbench.algorithms.memory.evaluation_batch_cells`). ``keep`` > 0 also returns each user's top ``keep``
     candidates in this very ranking (see :mod:`recbench.evaluation.recommendations`)."""
     if all(isinstance(s, int) for s in specs):
         specs = resolve(None, list(specs))
@@ -81,6 +83,9 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
     item_users = np.bincount(train_items, minlength=len(catalog)).astype(float)
     popularity = np.maximum(item_users, 1.0) / n_train_users
     kmax = max([s.k for s in specs if s.k] or [1])
+    if batch_cells is None:
+        from recbench.algorithms.memory import evaluation_batch_cells
+        batch_cells = evaluation_batch_cells()
     step = max(1, batch_cells // max(1, len(catalog)))
     rows, recommended, kept, score_seconds = [], [], [], 0.0
     for start in range(0, len(eval_users), step):
