@@ -62,8 +62,9 @@ _held: dict = {}
 
 
 def job_store_folder(folder: str | Path) -> Path:
-    """Where ``recbench run`` keeps the finished jobs of a run into ``folder``."""
-    folder = Path(folder)
+    """Where ``recbench run`` keeps the finished jobs of a run into ``folder`` (an absolute
+    path: on a cluster the workers write it, from their own working folders)."""
+    folder = Path(folder).absolute()
     return folder.parent / f".{folder.name}.jobs"
 
 
