@@ -8,7 +8,9 @@ Users without a relevant candidate are skipped (and counted).
 
 from __future__ import annotations
 
+import os
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,7 @@ class RankingOutcome:
     counts: dict               # evaluated / skipped users
     score_seconds: float
     recommendations: pd.DataFrame | None = None   # user, item, rank, score (``keep`` > 0)
+    kernel: str = "dense"      # which ranking kernel computed the values ("dense", "fused")
 
 
 class ScoringError(RecbenchError):
@@ -60,16 +63,22 @@ def rank_candidates(scores: np.ndarray, candidates: np.ndarray, rng: np.random.G
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
                      threshold: float, rng: np.random.Generator,
-                     batch_cells: int | None = None, keep: int = 0) -> RankingOutcome:
+                     batch_cells: int | None = None, keep: int = 0,
+                     kernel: str | None = None) -> RankingOutcome:
     """The ranking and list metrics of ``specs`` (parsed metric names, or cutoffs: every
     registered metric at those cutoffs) for a fitted ``algo`` on one fold. Only the
     requested metrics are computed. Users are scored in batches of ``batch_cells`` user x
     item cells (default: sized from the memory budget, see
     :func:`recbench.algorithms.memory.evaluation_batch_cells`). ``keep`` > 0 also returns each user's top ``keep``
-    candidates in this very ranking (see :mod:`recbench.evaluation.recommendations`)."""
+    candidates in this very ranking (see :mod:`recbench.evaluation.recommendations`).
+    ``kernel``: "dense" (the default; ``RECBENCH_RANKING_KERNEL`` when None) or the opt-in
+    "fused" (:mod:`recbench.evaluation.fused`: hashed tie keys, no users x catalog arrays
+    besides the scores). A requested ranking metric that the fused kernel cannot serve (one
+    that reads the dense arrays) sends the whole fold to the dense kernel, with a warning."""
     if all(isinstance(s, int) for s in specs):
         specs = resolve(None, list(specs))
     specs = [s for s in specs if s.metric.kind in ("ranking", "list")]
+    kernel = _kernel(kernel, specs)
     catalog = pd.Index(np.sort(train["item"].unique().astype(str)))
     relevant = test[(test["rating"] >= threshold) & test["item"].isin(catalog)]
     eval_users = pd.Index(pd.unique(relevant["user"].to_numpy(dtype=str)))
@@ -88,7 +97,12 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
         batch_cells = evaluation_batch_cells()
     step = max(1, batch_cells // max(1, len(catalog)))
     rows, recommended, kept, score_seconds = [], [], [], 0.0
-    for start in range(0, len(eval_users), step):
+    if kernel == "fused":
+        from recbench.evaluation.fused import fused_batches
+        rows, recommended, kept, score_seconds = fused_batches(
+            algo, eval_users, catalog, train_m, rel_m, popularity, specs, kmax, keep, step,
+            rng, _check_scores)
+    for start in range(0, len(eval_users) if kernel == "dense" else 0, step):   # dense kernel
         users = eval_users[start:start + step]
         t0 = time.perf_counter()
         scores = np.asarray(algo.score(users.to_numpy(), catalog.to_numpy()), dtype=float)
@@ -122,7 +136,23 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
               "relevant_test_items_not_in_catalog": int(
                   ((test["rating"] >= threshold) & ~test["item"].isin(catalog)).sum())}
     return RankingOutcome(per_user, fold_values, counts, score_seconds,
-                          joined(kept) if keep else None)
+                          joined(kept) if keep else None, kernel)
+
+
+def _kernel(kernel, specs) -> str:
+    kernel = kernel or os.environ.get("RECBENCH_RANKING_KERNEL") or "dense"
+    if kernel not in ("dense", "fused"):
+        raise RecbenchError(f"unknown ranking kernel {kernel!r}; give 'dense' (the default) "
+                            f"or 'fused' (kernel= or RECBENCH_RANKING_KERNEL).")
+    if kernel == "fused":
+        from recbench.evaluation.fused import serves
+        dense_only = [s.name for s in specs if not serves(s.metric)]
+        if dense_only:
+            warnings.warn(f"the fused ranking kernel cannot compute {', '.join(dense_only)} "
+                          f"(they read the users x catalog arrays); this fold is ranked by "
+                          f"the dense kernel.", stacklevel=3)
+            return "dense"
+    return kernel
 
 
 def _check_scores(algo, scores, n_users, n_items) -> None:

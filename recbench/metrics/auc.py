@@ -35,3 +35,17 @@ def auc_score(scores, relevant, candidates) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         auc = correct / (n_pos * n_neg)
     return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)
+
+
+def auc_from_counts(below, tied, indptr, n_negative) -> np.ndarray:
+    """The same AUC from per-relevant-item counts of the negatives scored strictly below
+    (``below``) and equal to (``tied``) each relevant item, user by user (CSR ``indptr``):
+    AUC_u = sum_j (below_j + tied_j / 2) / (P * N). NaN where P or N is 0."""
+    indptr = np.asarray(indptr)
+    n_pos, n_neg = np.diff(indptr), np.asarray(n_negative)
+    per_item = np.asarray(below, float) + 0.5 * np.asarray(tied, float)
+    rows = np.repeat(np.arange(len(n_pos)), n_pos)
+    correct = np.bincount(rows, weights=per_item, minlength=len(n_pos))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = correct / (n_pos * n_neg)
+    return np.where((n_pos > 0) & (n_neg > 0), auc, np.nan)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from recbench.metrics.auc import auc_score
+from recbench.metrics.auc import auc_from_counts, auc_score
 from recbench.metrics.catalog import catalog_coverage, novelty
-from recbench.metrics.ranking import (average_precision_at_k, first_relevant_rank, hit_rate_at_k,
+from recbench.metrics.ranking import (average_precision_at_k, first_relevant_rank,
+                                      first_relevant_rank_from_counts, hit_rate_at_k,
                                       ndcg_at_k, precision_at_k, recall_at_k, reciprocal_rank)
 from recbench.metrics.rating import mean_absolute_error, root_mean_squared_error
 from recbench.metrics.registry import Metric, register
@@ -38,24 +39,31 @@ register(Metric("fallback_share", "rating", "share of test ratings with an unkno
                 higher_is_better=False))
 
 register(Metric("precision", "ranking", "relevant items in the top k / k",
-                lambda x, k: precision_at_k(x.ranked_rel, k), takes_k=True))
+                lambda x, k: precision_at_k(x.ranked_rel, k), takes_k=True, top_k_only=True))
 register(Metric("recall", "ranking", "relevant items in the top k / relevant candidates",
-                lambda x, k: recall_at_k(x.ranked_rel, x.n_rel, k), takes_k=True))
+                lambda x, k: recall_at_k(x.ranked_rel, x.n_rel, k), takes_k=True,
+                top_k_only=True))
 register(Metric("ndcg", "ranking", "normalised discounted cumulative gain, binary gain",
-                lambda x, k: ndcg_at_k(x.ranked_rel, x.n_rel, k), takes_k=True))
+                lambda x, k: ndcg_at_k(x.ranked_rel, x.n_rel, k), takes_k=True, top_k_only=True))
 register(Metric("map", "ranking", "mean average precision, AP@k normalised by min(k, relevant)",
-                lambda x, k: average_precision_at_k(x.ranked_rel, x.n_rel, k), takes_k=True))
+                lambda x, k: average_precision_at_k(x.ranked_rel, x.n_rel, k), takes_k=True,
+                top_k_only=True))
 register(Metric("hit", "ranking", "1 if any relevant item is in the top k",
-                lambda x, k: hit_rate_at_k(x.ranked_rel, k), takes_k=True))
+                lambda x, k: hit_rate_at_k(x.ranked_rel, k), takes_k=True, top_k_only=True))
 register(Metric("mrr", "ranking", "1 / rank of the first relevant item in the full ranking",
                 lambda x, k: reciprocal_rank(first_relevant_rank(x.scores, x.candidates,
-                                                                 x.relevant, x.tiebreak))))
+                                                                 x.relevant, x.tiebreak)),
+                from_ranks=lambda x, k: reciprocal_rank(
+                    first_relevant_rank_from_counts(x.ranks.above, x.ranks.indptr))))
 register(Metric("auc", "ranking", "share of (relevant, non-relevant candidate) pairs ordered "
                                   "correctly, ties 1/2",
-                lambda x, k: auc_score(x.scores, x.relevant, x.candidates)))
+                lambda x, k: auc_score(x.scores, x.relevant, x.candidates),
+                from_ranks=lambda x, k: auc_from_counts(x.ranks.below, x.ranks.tied,
+                                                        x.ranks.indptr, x.ranks.n_negative)))
 register(Metric("novelty", "ranking", "mean self-information -log2(share of users who rated "
                                       "it) of top-k items",
-                lambda x, k: novelty(x.top[:, :k], x.popularity), takes_k=True))
+                lambda x, k: novelty(x.top[:, :k], x.popularity), takes_k=True,
+                top_k_only=True))
 register(Metric("coverage", "list", "share of the catalog in anyone's top k",
                 lambda x, k: catalog_coverage(x.recommended[:, :k], x.n_catalog), takes_k=True))
 

@@ -67,3 +67,15 @@ def first_relevant_rank(scores: np.ndarray, candidates: np.ndarray, relevant: np
 def reciprocal_rank(first_relevant_rank) -> np.ndarray:
     """RR = 1 / (rank of the first relevant item in the full ranking, 1-based); MRR is its mean."""
     return 1.0 / np.asarray(first_relevant_rank, float)
+
+
+def first_relevant_rank_from_counts(above, indptr) -> np.ndarray:
+    """The same rank from per-relevant-item counts: 1 + min over a user's relevant items j of
+    the candidates ranked above j (``above`` user by user, CSR ``indptr``). A user without a
+    relevant candidate (possible only when test and training pairs overlap) gets rank inf,
+    so RR 0 (:func:`first_relevant_rank` gives n_catalog + 1 there)."""
+    indptr = np.asarray(indptr)
+    n_rel = np.diff(indptr)
+    ahead = np.full(len(n_rel), np.inf)
+    np.minimum.at(ahead, np.repeat(np.arange(len(n_rel)), n_rel), np.asarray(above, float))
+    return ahead + 1

@@ -38,6 +38,11 @@ class Metric:
     per_user: Callable | None = None      # rating metrics: per-user values
     takes_k: bool = False
     higher_is_better: bool = True
+    # ranking metrics, for the opt-in fused kernel (recbench.evaluation.fused): ``compute``
+    # reads only ranked_rel, top, n_rel and popularity; or ``from_ranks(RankingInput, k)``
+    # computes from its ``ranks`` (RankCounts) instead of the users x catalog arrays
+    top_k_only: bool = False
+    from_ranks: Callable | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -82,6 +87,21 @@ class RankingInput:
     tiebreak: np.ndarray
     popularity: np.ndarray
     cache: dict = field(default_factory=dict)
+    ranks: "RankCounts | None" = None     # the fused kernel's counts (its dense arrays are None)
+
+
+@dataclass
+class RankCounts:
+    """Per relevant candidate j of a batch, user by user (``indptr``, CSR): ``above`` the
+    candidates ranked before j (higher score, or equal score and smaller tie key), ``below`` /
+    ``tied`` the non-relevant candidates scored strictly lower / equal; ``n_negative`` per
+    user the non-relevant candidates."""
+
+    indptr: np.ndarray
+    above: np.ndarray
+    below: np.ndarray
+    tied: np.ndarray
+    n_negative: np.ndarray
 
 
 @dataclass

@@ -1,0 +1,265 @@
+"""The opt-in fused ranking kernel (recbench.evaluation.fused): same values as the dense
+kernel where the tie rule cannot matter, a uniform and seeded tie rule where it does."""
+
+import numpy as np
+import pytest
+from scipy import sparse, stats
+
+from recbench.algorithms import Algorithm
+from recbench.algorithms.baselines import GlobalMean
+from recbench.algorithms.linear import EASE
+from recbench.algorithms.surprise_models import SVD
+from recbench.evaluation.fused import rank_block, tie_hashes
+from recbench.evaluation.job import tie_keys
+from recbench.evaluation.ranking import evaluate_ranking
+from recbench.metrics import Metric, register, unregister
+from recbench.random import derive_rng
+
+CUTOFFS = [1, 5, 10, 20]
+
+
+def both(algo, fold, seed=0, **kw):
+    dense = evaluate_ranking(algo, fold.train, fold.test, CUTOFFS, 4.0,
+                             np.random.default_rng(seed), **kw)
+    fused = evaluate_ranking(algo, fold.train, fold.test, CUTOFFS, 4.0,
+                             np.random.default_rng(seed), kernel="fused", **kw)
+    assert dense.kernel == "dense" and fused.kernel == "fused"
+    return dense, fused
+
+
+def rule_free(algo, fold, users, kmax):
+    """Per user (in ``users`` order): may the tie rule change its @k values (a tie among
+    its best kmax + 1 candidates) or its MRR (the best relevant item's score is shared)?
+    Returns the two masks of users where it cannot."""
+    items = np.sort(fold.train["item"].unique().astype(str))
+    scores = np.asarray(algo.score(users, items), float)
+    col = {item: c for c, item in enumerate(items)}
+    row = {user: r for r, user in enumerate(users)}
+
+    def mask(frame):
+        m = np.zeros(scores.shape, bool)
+        frame = frame[frame["item"].astype(str).isin(col) & frame["user"].isin(row)]
+        m[frame["user"].map(row).to_numpy(), frame["item"].astype(str).map(col).to_numpy()] = True
+        return m
+
+    cand = ~mask(fold.train)
+    rel = mask(fold.test[fold.test["rating"] >= 4.0]) & cand
+    ranked = np.where(cand, scores, -np.inf)
+    head = -np.sort(-ranked, axis=1)[:, :kmax + 1]
+    with np.errstate(invalid="ignore"):         # -inf - -inf: past the candidates
+        topk_free = (np.diff(head, axis=1) != 0).all(axis=1)
+    best = np.where(rel, ranked, -np.inf).max(axis=1, keepdims=True)
+    mrr_free = (ranked == best).sum(axis=1) == 1
+    return topk_free, mrr_free
+
+
+def assert_same(dense, fused, algo=None, fold=None):
+    """Every per-user value equal (to 1e-12); with ``algo`` (an algorithm with tied scores)
+    the @k values and MRR only for users whose values the tie rule cannot change."""
+    a, b = dense.per_user, fused.per_user
+    assert list(a.columns) == list(b.columns)
+    assert (a["user"] == b["user"]).all()
+    everyone = np.ones(len(a), bool)
+    topk_free, mrr_free = (everyone, everyone) if algo is None else \
+        rule_free(algo, fold, a["user"].to_numpy(), max(CUTOFFS))
+    for column in a.columns[1:]:
+        keep = mrr_free if column == "mrr" else topk_free if "@" in column else everyone
+        x, y = a[column].to_numpy(float)[keep], b[column].to_numpy(float)[keep]
+        assert np.array_equal(np.isnan(x), np.isnan(y)), column
+        assert np.nanmax(np.abs(x - y)) <= 1e-12, column
+    if algo is None:
+        assert dense.fold_values == pytest.approx(fused.fold_values, abs=1e-12)
+    assert dense.counts == fused.counts
+    return topk_free.mean(), mrr_free.mean()
+
+
+@pytest.fixture(scope="module")
+def small_folds():
+    from recbench.datasets import load_dataset
+    from recbench.splitting import make_folds
+    return make_folds(load_dataset("ml-latest-small"), "kfold", np.random.default_rng(0), n_folds=2)
+
+
+def test_svd_every_value_equals_the_dense_kernel_on_u1(u1):
+    algo = SVD(random_state=0).fit(u1.train)
+    assert assert_same(*both(algo, u1)) == (1.0, 1.0)
+    # no user has a tie at all in SVD's scores, so nothing was left out
+    assert rule_free(algo, u1, u1.test["user"].unique(), 1600)[0].all()
+
+
+def test_ease_values_equal_where_ties_cannot_matter_on_u1(u1):
+    # EASE gives items with identical training columns identical scores: AUC is compared
+    # for everyone, @k and MRR for the users the tie rule cannot reach
+    algo = EASE().fit(u1.train)
+    topk_share, mrr_share = assert_same(*both(algo, u1), algo, u1)
+    assert topk_share > 0.9 and mrr_share > 0.9
+
+
+@pytest.mark.slow
+def test_same_values_as_dense_kernel_on_ml_latest_small(small_folds):
+    for fold in small_folds:
+        algo = SVD(random_state=0).fit(fold.train)
+        # small batches too: the values must not depend on the batching
+        assert assert_same(*both(algo, fold, batch_cells=50_000)) == (1.0, 1.0)
+        algo = EASE().fit(fold.train)
+        topk_share, mrr_share = assert_same(*both(algo, fold), algo, fold)
+        assert topk_share > 0.8 and mrr_share > 0.8
+
+
+def brute_force(scores, train, rel, key, k):
+    """The rule written out: per user, candidates by (score desc, hash asc), full sort."""
+    n_users, n = scores.shape
+    tops, above, below, tied = [], [], [], []
+    for u in range(n_users):
+        cand = np.flatnonzero(~train[u])
+        h = tie_hashes(key, np.full(len(cand), u), cand)
+        order = cand[np.lexsort((h, -scores[u, cand]))]
+        tops.append(np.concatenate([order[:k], -np.ones(max(0, k - len(order)), int)]))
+        neg = cand[~rel[u, cand]]
+        for j in np.flatnonzero(rel[u]):
+            above.append(int(np.flatnonzero(order == j)[0]))
+            below.append(int((scores[u, neg] < scores[u, j]).sum()))
+            tied.append(int((scores[u, neg] == scores[u, j]).sum()))
+    return np.array(tops), np.array(above), np.array(below), np.array(tied)
+
+
+def csr(mask):
+    m = sparse.csr_matrix(mask)
+    return m.indptr.astype(np.int64), m.indices.astype(np.int64)
+
+
+@pytest.mark.parametrize("kind", ["four-values", "two-decimals", "skewed"])
+def test_kernel_equals_the_rule_written_out(rng, kind):
+    n_users, n, k = 60, 50, 7
+    if kind == "four-values":                                       # heavily tied
+        scores = rng.integers(0, 4, (n_users, n)).astype(float)
+    elif kind == "two-decimals":                                    # a few ties
+        scores = np.round(rng.normal(size=(n_users, n)), 2)
+    else:                                 # one outlier: the other scores crowd one grid cell
+        scores = rng.random((n_users, n)) * 1e-3
+        scores[:, 0] = -1.0
+    train = rng.random((n_users, n)) < 0.3
+    train[0, 3:] = True                                             # fewer candidates than k
+    rel = (rng.random((n_users, n)) < (0.6 if kind == "skewed" else 0.2)) & ~train
+    if kind == "skewed":
+        train[:, 0], rel[:, 0] = False, True
+    rel[np.arange(n_users), np.argmax(~train, axis=1)] = True       # one relevant at least
+    key = 0x1234_5678_9ABC_DEF0
+    top, ranked_rel, n_cand, above, below, tied = rank_block(scores, 0, *csr(train), *csr(rel),
+                                                             key, k)
+    want_top, want_above, want_below, want_tied = brute_force(scores, train, rel, key, k)
+    assert np.array_equal(top, want_top)
+    assert np.array_equal(ranked_rel, np.where(top >= 0, rel[np.arange(n_users)[:, None],
+                                                             np.maximum(top, 0)], False))
+    assert np.array_equal(n_cand, (~train).sum(axis=1))
+    assert np.array_equal(above, want_above)
+    assert np.array_equal(below, want_below)
+    assert np.array_equal(tied, want_tied)
+
+
+def test_constant_scorer_stays_at_chance(u1):
+    pu = evaluate_ranking(GlobalMean().fit(u1.train), u1.train, u1.test, [10], 4.0,
+                          np.random.default_rng(0), kernel="fused").per_user
+    assert (pu["auc"] == 0.5).all()                 # every pair is a tie: exactly 1/2
+    # the hits of a user are hypergeometric, mean 10 p and variance <= 10 p (1 - p) with
+    # p = R / n_candidates; users are independent, so the mean precision@10 has standard
+    # deviation <= sqrt(sum p (1 - p) / 10) / n_users; 4 of them fail a fair rule ~1/16000
+    p = (pu["n_relevant"] / pu["n_candidates"]).to_numpy()
+    noise = np.sqrt((p * (1 - p) / 10).sum()) / len(p)
+    assert abs(pu["precision@10"].mean() - p.mean()) < 4 * noise
+
+
+def tied_positions(m, n_users, n_keys, item=0):
+    """Position (0-based) of ``item`` among m tied candidates, over users x fold keys."""
+    scores = np.zeros((n_users, m))
+    train = np.zeros((n_users, m), bool)
+    rel = np.zeros((n_users, m), bool)
+    rel[:, item] = True
+    out = []
+    for key in range(n_keys):
+        key = int(np.random.default_rng(key).integers(0, 2 ** 64, dtype=np.uint64))
+        out.append(rank_block(scores, 0, *csr(train), *csr(rel), key, 1)[3])
+    return np.concatenate(out)
+
+
+def flat_p_value(values, n_bins):
+    counts = np.bincount(values, minlength=n_bins)
+    return stats.chisquare(counts).pvalue
+
+
+def test_position_of_a_tied_item_is_flat():
+    m = 10
+    positions = tied_positions(m, n_users=500, n_keys=40)           # 20,000 draws
+    assert flat_p_value(positions, m) > 1e-3
+    # the test has power: a rule that puts the item first 1.3 times too often fails it
+    biased = np.full(m, (1 - 1.3 / m) / (m - 1))
+    biased[0] = 1.3 / m
+    draws = np.random.default_rng(7).choice(m, size=len(positions), p=biased)
+    assert flat_p_value(draws, m) < 1e-6
+    # and ordering ties by item code (item 0 always first) fails it outright
+    assert flat_p_value(np.zeros(len(positions), int), m) < 1e-100
+
+
+def test_every_ordering_of_three_tied_items_is_equally_likely():
+    n_users = 6000
+    scores = np.zeros((n_users, 3))
+    none = np.zeros((n_users, 3), bool)
+    rel = none.copy()
+    rel[:, 0] = True
+    top = rank_block(scores, 0, *csr(none), *csr(rel), 99, 3)[0]
+    perm = top[:, 0] * 9 + top[:, 1] * 3 + top[:, 2]
+    codes = np.unique(perm, return_inverse=True)
+    assert len(codes[0]) == 6
+    assert stats.chisquare(np.bincount(codes[1])).pvalue > 1e-3
+
+
+def lists(fold, rng):
+    out = evaluate_ranking(GlobalMean().fit(fold.train), fold.train, fold.test, [10], 4.0, rng,
+                           keep=10, kernel="fused")
+    return out.recommendations
+
+
+def test_same_seed_same_order_other_fold_other_order(u1):
+    a = lists(u1, derive_rng(0, *tie_keys("u1")))
+    b = lists(u1, derive_rng(0, *tie_keys("u1")))
+    c = lists(u1, derive_rng(0, *tie_keys("u2")))
+    d = lists(u1, derive_rng(1, *tie_keys("u1")))
+    assert a.equals(b)
+    assert len(a) == len(c) and (a["item"].to_numpy() != c["item"].to_numpy()).mean() > 0.9
+    assert (a["item"].to_numpy() != d["item"].to_numpy()).mean() > 0.9
+
+
+class Scores(Algorithm):
+    def __init__(self, seed=0):
+        self.seed = seed
+
+    def fit(self, train, items=None):
+        return self
+
+    def score(self, users, items):
+        return np.random.default_rng(self.seed).random((len(users), len(items)))
+
+
+def test_a_metric_reading_the_dense_arrays_falls_back_to_the_dense_kernel(tiny, monkeypatch):
+    register(Metric("rel_mass", "ranking", "test-only", lambda x, k: x.relevant.sum(axis=1) * 1.0))
+    try:
+        from recbench.metrics import resolve
+        specs = resolve(["precision@5", "rel_mass"], [5])
+        with pytest.warns(UserWarning, match="rel_mass"):
+            out = evaluate_ranking(Scores(), tiny, tiny.sample(frac=0.3, random_state=0),
+                                   specs, 4.0, np.random.default_rng(0), kernel="fused")
+        assert out.kernel == "dense"
+        # the environment variable chooses the kernel when the call does not; here every
+        # test pair is a training pair too, so some users have no relevant candidate
+        test = tiny.sample(frac=0.3, random_state=0)
+        specs = resolve(["precision@5", "mrr", "auc"], [5])
+        dense = evaluate_ranking(Scores(), tiny, test, specs, 4.0, np.random.default_rng(0))
+        monkeypatch.setenv("RECBENCH_RANKING_KERNEL", "fused")
+        out = evaluate_ranking(Scores(), tiny, test, specs, 4.0, np.random.default_rng(0))
+        assert out.kernel == "fused"
+        none = out.per_user["n_relevant"] == 0
+        assert none.any() and (out.per_user.loc[none, "mrr"] == 0).all()   # found nowhere
+        assert out.per_user.loc[~none].equals(dense.per_user.loc[~none])
+        assert out.per_user.drop(columns="mrr").equals(dense.per_user.drop(columns="mrr"))
+    finally:
+        unregister("rel_mass")
