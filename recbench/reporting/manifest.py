@@ -52,5 +52,6 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
         "n_jobs": exp.execution.n_jobs,
         "threads_per_job": exp.execution.threads_per_job(),
         **({"scheduler": exp.execution.scheduler} if exp.execution.scheduler else {}),
+        "ranking_kernel": os.environ.get("RECBENCH_RANKING_KERNEL") or "dense",
         "libraries": library_versions(),
     }
