@@ -294,6 +294,8 @@ def test_fuzzed_run_records_load_or_fail_with_one_sentence(tmp_path_factory, val
     try:
         run = recbench.Run.load(folder)
         run.table("github"), run.summary(), run.failures, run.significance
+        from recbench.reporting.page import render_markdown
+        render_markdown(run.record)
     except recbench.RecbenchError as exc:
         assert "\n" not in str(exc) and str(folder) in str(exc)
 

@@ -43,13 +43,14 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
                   "[run.json](run.json).", "",
               "## Protocol", "", *footer_lines(record["protocol"]), "",
               "## Manifest", "",
-              f"- dataset {d['name']}: {d['n_ratings']:,} ratings, {d['n_users']:,} users, "
-              f"{d['n_items']:,} items; ratings SHA-256 `{d['sha256']}`",
-              f"- split {m['split']}, seed {m['seed']}, k {m['k']}, relevance threshold "
+              f"- dataset {d['name']}: {d.get('n_ratings', 0):,} ratings, {d.get('n_users', 0):,} "
+              f"users, {d.get('n_items', 0):,} items; ratings SHA-256 `{d['sha256']}`",
+              f"- split {m['split']}, seed {m.get('seed')}, k {m['k']}, relevance threshold "
               f"{record['protocol']['relevance_threshold']:g}",
-              f"- recbench {m['recbench_version']}, Python {m['python']}, " +
-              ", ".join(f"{k} {v}" for k, v in m["libraries"].items()),
-              f"- created {m['created']} on {m['platform']} ({m['machine']['cpus']} CPUs)",
-              f"- command: `{m['command']}`", ""]
+              f"- recbench {m.get('recbench_version', '?')}, Python {m.get('python', '?')}, " +
+              ", ".join(f"{k} {v}" for k, v in (m.get("libraries") or {}).items()),
+              f"- created {m.get('created', '?')} on {m.get('platform', '?')} "
+              f"({(m.get('machine') or {}).get('cpus', '?')} CPUs)",
+              f"- command: `{m.get('command', '?')}`", ""]
     return "\n".join(lines)
 

@@ -202,6 +202,46 @@ def record_problem(record) -> str | None:
     for key in ("experiment", "protocol"):
         if record.get(key) is not None and not isinstance(record[key], dict):
             return f"'{key}' must be an object"
+    return _render_problem(record)
+
+
+def _strings(v) -> bool:
+    return v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+
+
+def _render_problem(record: dict) -> str | None:
+    """What the tables and pages read beyond the numbers, checked for its type."""
+    m, d = record["manifest"], record["manifest"]["dataset"]
+    for key in ("n_ratings", "n_users", "n_items"):
+        if not isinstance(d.get(key, 0), int) or isinstance(d.get(key, 0), bool):
+            return f"manifest.dataset.{key} must be a whole number"
+    if not _strings(m.get("metrics")):
+        return "manifest.metrics must be a list of metric names"
+    for key in ("recbench_version", "python", "created", "platform", "command"):
+        if not isinstance(m.get(key, ""), str):
+            return f"manifest.{key} must be a string"
+    if not isinstance(m.get("libraries", {}), dict) or not isinstance(m.get("machine", {}), dict):
+        return "manifest.libraries and manifest.machine must be objects"
+    protocol = record.get("protocol")
+    if not isinstance(protocol, dict) or protocol.get("relevance_threshold") is None or \
+            not _is_num(protocol["relevance_threshold"]):
+        return "protocol.relevance_threshold must be a number"
+    counts = protocol.get("counts", {})
+    if not isinstance(counts, dict) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                               for v in counts.values()):
+        return "protocol.counts must map names to whole numbers"
+    exp = record.get("experiment") or {}
+    if not (_strings(exp.get("metrics")) and _strings(exp.get("columns"))):
+        return "experiment.metrics and experiment.columns must be lists of metric names"
+    for key in ("name", "description", "baseline", "published_source", "file"):
+        if not isinstance(exp.get(key, ""), (str, type(None))):
+            return f"experiment.{key} must be a string"
+    published = exp.get("published") or {}
+    if not isinstance(published, dict) or not all(
+            isinstance(v, dict) and all(_is_num(x) for x in v.values()) for v in published.values()):
+        return "experiment.published must map algorithms to tables of numbers"
+    if not _strings(record.get("warnings")):
+        return "'warnings' must be a list of strings"
     return None
 
 
