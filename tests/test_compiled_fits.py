@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
+from recbench.algorithms import surprise_knn as knn
 from recbench.algorithms import surprise_models as sm
 from recbench.algorithms.rating_codes import CodedRatings
 from recbench.algorithms.surprise_models import build_trainset
@@ -89,7 +90,7 @@ def test_compiled_is_the_default_where_proven():
     for cls in (sm.SVD, sm.BaselineOnly, sm.SVDpp):
         assert cls().engine == "compiled" and "engine" in cls.param_constraints
     assert "engine" not in sm.NMF().get_params()          # NMF (an SVD subclass) keeps Surprise's
-    assert "bsl_engine" not in sm.KNNBaseline.param_constraints
+    assert "bsl_engine" not in knn.KNNBaseline.param_constraints
 
 
 def test_compiled_model_predicts_through_surprise_and_pickles(u1):

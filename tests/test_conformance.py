@@ -37,7 +37,8 @@ def test_learned_models_beat_the_global_mean_on_the_fixture():
     import numpy as np
     from recbench.algorithms.baselines import GlobalMean
     from recbench.algorithms.content import TfidfContent
-    from recbench.algorithms.surprise_models import KNNBaseline, SVD
+    from recbench.algorithms.surprise_knn import KNNBaseline
+    from recbench.algorithms.surprise_models import SVD
     train, test, items = fixture()
     def rmse(a):
         p = np.clip(a.fit(train, items).predict(test["user"].to_numpy(), test["item"].to_numpy()), 1, 5)

@@ -8,7 +8,8 @@ from recbench.algorithms.registry import load_class, registered
 from recbench.errors import ConfigError
 
 # the modules whose classes must declare a constraint for every parameter
-DECLARING = ("recbench.algorithms.surprise_models", "recbench.algorithms.baselines",
+DECLARING = ("recbench.algorithms.surprise_models", "recbench.algorithms.surprise_knn",
+             "recbench.algorithms.baselines",
              "recbench.algorithms.content")
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recbench.algorithms import surprise_models as sm
+from recbench.algorithms import surprise_knn as knn
 from recbench.algorithms.neighbour_walk import consistent_order, knn_sums
 
 
@@ -34,7 +34,7 @@ def _tie_frame(u2_first: bool) -> pd.DataFrame:
 @pytest.mark.parametrize("u2_first,expected", [(False, 3.5 + (5 - 4)),
                                                (True, 3.5 + (1 - 8 / 3))])
 def test_tie_at_the_kth_neighbour_takes_the_earlier_rater(u2_first, expected):
-    algo = sm.KNNWithMeans(k=1).fit(_tie_frame(u2_first))
+    algo = knn.KNNWithMeans(k=1).fit(_tie_frame(u2_first))
     assert (algo.ratings_.tie_order is None) == u2_first        # both walk paths are used
     reference = algo.model_.predict("u0", "i9", clip=False).est
     assert reference == pytest.approx(expected, abs=1e-12)
@@ -52,7 +52,7 @@ def shuffled_u1(u1):
 @pytest.mark.parametrize("params", [{}, {"user_based": False, "sim": "pearson", "k": 20}],
                          ids=["user-msd", "item-pearson"])
 def test_shuffled_training_order_equals_surprise_and_both_routes_agree(u1, shuffled_u1, params):
-    algo = sm.KNNWithMeans(**params).fit(shuffled_u1)
+    algo = knn.KNNWithMeans(**params).fit(shuffled_u1)
     assert algo.ratings_.tie_order is None
     users = u1.test["user"].unique()
     items = np.sort(u1.train["item"].unique())
@@ -66,7 +66,7 @@ def test_shuffled_training_order_equals_surprise_and_both_routes_agree(u1, shuff
 
 
 def test_both_walk_paths_agree_and_tie_order_matters(u1):
-    algo = sm.KNNWithMeans().fit(u1.train)
+    algo = knn.KNNWithMeans().fit(u1.train)
     order = algo.ratings_.tie_order
     assert order is not None                                  # u1.base is sorted by user
     sim, ratings = algo.model_.sim, algo.ratings_
@@ -83,7 +83,7 @@ def test_both_walk_paths_agree_and_tie_order_matters(u1):
 
 
 def test_thread_count_does_not_change_the_sums(u1, monkeypatch):
-    algo = sm.KNNWithMeans().fit(u1.train)
+    algo = knn.KNNWithMeans().fit(u1.train)
     sim, ratings = algo.model_.sim, algo.ratings_
     xs, ys = np.arange(sim.shape[0]), np.arange(ratings.n_y)
     monkeypatch.setenv("RECBENCH_THREADS", "1")

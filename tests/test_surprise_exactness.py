@@ -8,17 +8,18 @@ import pytest
 import surprise
 from surprise import accuracy
 
+from recbench.algorithms import surprise_knn as knn
 from recbench.algorithms import surprise_models as sm
 from recbench.cli.main import main
 
 CASES = [
     (sm.SVD, {"random_state": 0}),
-    (sm.KNNWithMeans, {}),
-    (sm.KNNWithMeans, {"user_based": False, "sim": "pearson"}),
+    (knn.KNNWithMeans, {}),
+    (knn.KNNWithMeans, {"user_based": False, "sim": "pearson"}),
     (sm.BaselineOnly, {}),
-    (sm.KNNBaseline, {}),
-    (sm.KNNBaseline, {"sim": "pearson_baseline", "bsl_method": "sgd"}),
-    (sm.KNNBasic, {"k": 20, "min_k": 5}),     # min_k: too few neighbours -> the fallback
+    (knn.KNNBaseline, {}),
+    (knn.KNNBaseline, {"sim": "pearson_baseline", "bsl_method": "sgd"}),
+    (knn.KNNBasic, {"k": 20, "min_k": 5}),     # min_k: too few neighbours -> the fallback
     (sm.SVDpp, {"random_state": 0, "n_epochs": 5}),
     (sm.NMF, {"random_state": 0}),
     (sm.NMF, {"random_state": 0, "biased": True}),
