@@ -221,12 +221,12 @@ def test_a_changed_download_is_refused_unless_verify_false(www, tmp_path):
 
 
 def test_fast_path_equals_line_precise_path(tmp_path):
-    from recbench.datasets.dataset import read_table
-    from recbench.datasets.movielens_family import _checked
+    from recbench.datasets.dataset import checked_ratings, read_table
     dat = tmp_path / "ratings.dat"
     dat.write_bytes(DAT10["ratings.dat"])
     fast, _ = read_dat_ratings(dat, (0.5, 5), "fix")
-    slow = _checked(read_table(dat, "::", "fix", names=list(fast.columns)), dat, (0.5, 5), "fix")
+    slow = checked_ratings(read_table(dat, "::", "fix", names=list(fast.columns)), dat, (0.5, 5),
+                           "fix", "fix")
     assert (fast.astype(str).values == slow.astype(str).values).all()
     csv_path = tmp_path / "ratings.csv"
     csv_path.write_bytes(CSV["ratings.csv"])

@@ -210,6 +210,23 @@ _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _QUOTE = re.compile(r"EOF inside string starting (?:at|with) row (\d+)")
 
 
+def checked_ratings(raw: pd.DataFrame, path, scale, fix: str, scale_fix: str,
+                    names=("user", "item", "rating", "timestamp")) -> pd.DataFrame:
+    """``user``, ``item``, ``rating``, ``timestamp`` from a frame of raw text fields (whose
+    columns for them are ``names``), every field of every line checked, the first bad one
+    named by file and line: present, the rating a finite number inside ``scale``, the
+    timestamp a whole number."""
+    if raw.empty:
+        raise DataError(f"{path} holds no ratings; {fix}.")
+    user, item, rating, timestamp = names
+    require_fields(raw, path, list(names), fix)
+    frame = pd.DataFrame({"user": raw[user], "item": raw[item]})
+    frame["rating"] = parse_numbers(raw[rating], path, "rating", fix)
+    check_in_scale(frame["rating"], path, scale, scale_fix)
+    frame["timestamp"] = parse_timestamps(raw[timestamp], path, fix)
+    return frame.reset_index(drop=True)
+
+
 def read_table(path: Path, sep: str, fix: str, header: bool = False, names=None,
                encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL,
                skip: int = 0) -> pd.DataFrame:

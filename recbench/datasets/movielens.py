@@ -16,9 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.dataset import (Dataset, check_in_scale, first_line, make_dataset,
-                                       parse_numbers, parse_timestamps, read_table,
-                                       require_fields, sha256_file)
+from recbench.datasets.dataset import (Dataset, checked_ratings, first_line, make_dataset,
+                                       read_table, require_fields, sha256_file)
 from recbench.errors import DataError
 
 ML100K_GENRES = [
@@ -111,12 +110,7 @@ def _read_udata(path: Path, scale=(1, 5)) -> pd.DataFrame:
     raw = read_table(path, "\t", _UDATA_FIX, names=_UDATA_COLS, quoting=csv.QUOTE_NONE)
     if raw.empty:
         raise DataError(f"{path} holds no ratings; {_RESTORE}.")
-    require_fields(raw, path, _UDATA_COLS, _UDATA_FIX)
-    frame = raw[["user", "item"]].copy()
-    frame["rating"] = parse_numbers(raw["rating"], path, "rating", _UDATA_FIX)
-    check_in_scale(frame["rating"], path, scale, f"ml-100k ratings are 1 to 5; {_RESTORE}")
-    frame["timestamp"] = parse_timestamps(raw["timestamp"], path, _UDATA_FIX)
-    return frame
+    return checked_ratings(raw, path, scale, _UDATA_FIX, f"ml-100k ratings are 1 to 5; {_RESTORE}")
 
 
 def _read_uitem(path: Path) -> pd.DataFrame:
@@ -166,12 +160,9 @@ def read_ml_latest_small(folder: Path, verify: bool = True) -> Dataset:
     path = folder / "ratings.csv"
     raw = _with_columns(read_table(path, ",", restore, header=True), path,
                         ["userId", "movieId", "rating", "timestamp"], restore)
-    require_fields(raw, path, ["userId", "movieId", "rating", "timestamp"], restore)
-    ratings = pd.DataFrame({"user": raw["userId"], "item": raw["movieId"]})
-    ratings["rating"] = parse_numbers(raw["rating"], path, "rating", restore)
-    check_in_scale(ratings["rating"], path, (0.5, 5),
-                   f"ml-latest-small ratings are 0.5 to 5; {restore}")
-    ratings["timestamp"] = parse_timestamps(raw["timestamp"], path, restore)
+    ratings = checked_ratings(raw, path, (0.5, 5), restore,
+                              f"ml-latest-small ratings are 0.5 to 5; {restore}",
+                              names=("userId", "movieId", "rating", "timestamp"))
     movies_path = folder / "movies.csv"
     movies = _with_columns(read_table(movies_path, ",", restore, header=True), movies_path,
                            ["movieId", "title", "genres"], restore)

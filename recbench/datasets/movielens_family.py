@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from recbench.datasets import grouplens
-from recbench.datasets.dataset import (Dataset, check_in_scale, make_dataset, parse_numbers,
-                                       parse_timestamps, read_table, require_fields, sha256_file)
+from recbench.datasets.dataset import (Dataset, checked_ratings, make_dataset, read_table,
+                                       sha256_file)
 from recbench.datasets.locate import cache_dir, candidate_folders, find_folder
 from recbench.datasets.registry import DatasetLoader
 from recbench.errors import DataError
@@ -85,9 +85,9 @@ def read_dat_ratings(path: Path, scale, fix: str) -> tuple[pd.DataFrame, str]:
         frame = None
     del data
     if not _fast_ok(frame, scale):
-        raw = read_table(path, "::", _fields_fix(fix, "::"), names=COLUMNS,
-                         quoting=csv.QUOTE_NONE)
-        frame = _checked(raw, path, scale, _fields_fix(fix, "::"))
+        fix = _fields_fix(fix, "::")
+        raw = read_table(path, "::", fix, names=COLUMNS, quoting=csv.QUOTE_NONE)
+        frame = checked_ratings(raw, path, scale, fix, _scale_fix(scale, fix))
     return frame, sha
 
 
@@ -106,7 +106,8 @@ def read_csv_ratings(path: Path, scale, fix: str) -> tuple[pd.DataFrame, str]:
         if missing:
             raise DataError(f"{path} has no column {missing[0]!r} in its header (it has: "
                             f"{', '.join(map(str, raw.columns))}); {fix}.")
-        frame = _checked(raw.rename(columns=_CSV_COLUMNS), path, scale, fix)
+        frame = checked_ratings(raw.rename(columns=_CSV_COLUMNS), path, scale, fix,
+                                _scale_fix(scale, fix))
     return frame, sha
 
 
@@ -121,16 +122,8 @@ def _fast_ok(frame, scale) -> bool:
     return not frame.isna().to_numpy().any() and bool(((r >= scale[0]) & (r <= scale[1])).all())
 
 
-def _checked(raw: pd.DataFrame, path: Path, scale, fix: str) -> pd.DataFrame:
-    """The line-precise route: every field of every line checked, naming the first bad one."""
-    if raw.empty:
-        raise DataError(f"{path} holds no ratings; {fix}.")
-    require_fields(raw, path, COLUMNS, fix)
-    frame = raw[["user", "item"]].copy()
-    frame["rating"] = parse_numbers(raw["rating"], path, "rating", fix)
-    check_in_scale(frame["rating"], path, scale, f"ratings are {scale[0]:g} to {scale[1]:g}; {fix}")
-    frame["timestamp"] = parse_timestamps(raw["timestamp"], path, fix)
-    return frame.reset_index(drop=True)
+def _scale_fix(scale, fix: str) -> str:
+    return f"ratings are {scale[0]:g} to {scale[1]:g}; {fix}"
 
 
 def _integrity(folder: Path, release: Release, sha: str, verify: bool) -> str:
