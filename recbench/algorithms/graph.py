@@ -8,8 +8,7 @@ from scipy import sparse
 from recbench.algorithms.constraints import Interval
 from recbench.tuning.space import Choice, FloatRange, IntRange
 from recbench.algorithms.interactions import InteractionModel, columns, dense
-from recbench.algorithms.knn_topn import block_rows, l1_rows, neighbour_memory, top_k_rows
-from recbench.algorithms.memory import require_memory
+from recbench.algorithms.knn_topn import block_rows, item_neighbour_memory, l1_rows, top_k_rows
 
 
 def rp3_weights(x: sparse.csr_matrix, alpha: float, beta: float, k: int) -> sparse.csr_matrix:
@@ -67,12 +66,12 @@ class RP3beta(InteractionModel):
         self.alpha, self.beta, self.k = alpha, beta, k
         self.normalize, self.min_rating = normalize, min_rating
 
+    @classmethod
+    def memory_needed(cls, params, n_users, n_items):
+        return item_neighbour_memory(cls, params, n_items)
+
     def fit(self, train, items=None):
         x = self._interactions(train)
-        n = x.shape[1]
-        require_memory(self.name, neighbour_memory(n, self.k),
-                       f"the {self.k} neighbours of {n:,} items",
-                       "lower k or the number of items")
         weights = rp3_weights(x, float(self.alpha), float(self.beta), self.k)
         self.weights_ = l1_rows(weights) if self.normalize else weights
         self.matrix_ = x

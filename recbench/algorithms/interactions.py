@@ -23,6 +23,7 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from recbench.algorithms.base import Algorithm, positions
+from recbench.algorithms.memory import require_memory
 from recbench.execution import thread_budget
 
 
@@ -58,9 +59,14 @@ class InteractionModel(Algorithm):
     predicts_ratings = False
 
     def _interactions(self, train: pd.DataFrame) -> sparse.csr_matrix:
-        """Build the matrix, store the id indexes (``users_``, ``items_``), return it."""
+        """Build the matrix, store the id indexes (``users_``, ``items_``), return it; a
+        model whose ``memory_needed`` exceeds the memory budget at this matrix's size is
+        refused here (recbench also checks it on the whole dataset before any fold)."""
         inter = build_interactions(train, self.min_rating)
         self.users_, self.items_ = inter.users, inter.items
+        need = self.memory_needed(self.get_params(), *inter.matrix.shape)
+        if need is not None:
+            require_memory(self.name, *need)
         return inter.matrix
 
     def _block_scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

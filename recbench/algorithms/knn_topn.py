@@ -15,7 +15,6 @@ from scipy import sparse
 
 from recbench.algorithms.constraints import Interval
 from recbench.algorithms.interactions import InteractionModel, columns, dense
-from recbench.algorithms.memory import require_memory
 from recbench.algorithms.neighbourhood import top_k_mask
 from recbench.tuning.space import Choice, FloatRange, IntRange
 
@@ -39,6 +38,13 @@ def top_k_rows(block: np.ndarray, k: int):
 def block_rows(n_cols: int) -> int:
     """Rows of a similarity block with ``n_cols`` columns."""
     return max(1, BLOCK_CELLS // max(1, n_cols))
+
+
+def item_neighbour_memory(cls, params: dict, n_items: int):
+    """``memory_needed`` of a model that keeps k neighbours per item."""
+    k = {**cls.default_params(), **params}["k"]
+    return (neighbour_memory(n_items, k), f"the {k} neighbours of {n_items:,} items",
+            "lower k or the number of items")
 
 
 def neighbour_memory(n: int, k: int) -> int:
@@ -107,12 +113,12 @@ class ItemKNN(InteractionModel):
     def __init__(self, k=50, shrink=100.0, normalize=False, min_rating=None):
         self.k, self.shrink, self.normalize, self.min_rating = k, shrink, normalize, min_rating
 
+    @classmethod
+    def memory_needed(cls, params, n_users, n_items):
+        return item_neighbour_memory(cls, params, n_items)
+
     def fit(self, train, items=None):
         x = self._interactions(train)
-        n = x.shape[1]
-        require_memory(self.name, neighbour_memory(n, self.k),
-                       f"the {self.k} neighbours of {n:,} items",
-                       "lower k or the number of items")
         weights = cosine_neighbours(x.T.tocsr(), float(self.shrink), self.k).T.tocsr()
         self.weights_ = l1_rows(weights) if self.normalize else weights
         self.matrix_ = x
@@ -143,12 +149,14 @@ class UserKNN(InteractionModel):
     def __init__(self, k=50, shrink=100.0, min_rating=None):
         self.k, self.shrink, self.min_rating = k, shrink, min_rating
 
+    @classmethod
+    def memory_needed(cls, params, n_users, n_items):
+        k = {**cls.default_params(), **params}["k"]
+        return (neighbour_memory(n_users, k), f"the {k} neighbours of {n_users:,} users",
+                "lower k, or use itemknn when users far outnumber items")
+
     def fit(self, train, items=None):
         x = self._interactions(train)
-        n = x.shape[0]
-        require_memory(self.name, neighbour_memory(n, self.k),
-                       f"the {self.k} neighbours of {n:,} users",
-                       "lower k, or use itemknn when users far outnumber items")
         self.neighbours_ = cosine_neighbours(x, float(self.shrink), self.k)
         self.matrix_ = x
         return self

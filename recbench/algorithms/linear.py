@@ -7,7 +7,6 @@ import numpy as np
 from recbench.algorithms.constraints import Interval
 from recbench.tuning.space import FloatRange
 from recbench.algorithms.interactions import InteractionModel, blas_threads, columns
-from recbench.algorithms.memory import require_memory
 
 #: dense items x items float64 matrices alive at once while fitting (the Gram matrix, its
 #: inverse and the inversion's workspace)
@@ -50,9 +49,6 @@ class EASE(InteractionModel):
     def fit(self, train, items=None):
         x = self._interactions(train)
         n = x.shape[1]
-        require_memory(self.name, DENSE_COPIES * n * n * 8,
-                       f"the {n:,} x {n:,} item matrices",
-                       "use itemknn or rp3beta, which keep k neighbours per item")
         with blas_threads():
             gram = (x.T @ x).toarray()
             gram[np.diag_indices(n)] += self.l2
