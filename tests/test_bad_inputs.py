@@ -1,7 +1,6 @@
 """A corpus of bad inputs: every one is exit code 2 with one sentence naming what is wrong,
 and no traceback. Each case runs the real command line in-process (``recbench.cli.main``)."""
 
-import gzip
 import json
 import os
 from pathlib import Path
