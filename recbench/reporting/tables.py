@@ -73,7 +73,8 @@ def legend() -> str:
     return ("Mean ± std across folds (a single split shows ± the half-width of a 95% bootstrap "
             "interval over users). `(best)` marks the best value of a column; `*` a significant "
             "difference from it (paired Wilcoxon test over users, Holm-adjusted p < "
-            f"{SIGNIFICANCE_LEVEL}). fit_time_s and score_time_s are seconds per fold. "
+            f"{SIGNIFICANCE_LEVEL}). `-`: not computed for that algorithm (ranking-only models "
+            "make no rating predictions). fit_time_s and score_time_s are seconds per fold. "
             "Definitions: `recbench list metrics`; protocol: docs/protocol.md.")
 
 
