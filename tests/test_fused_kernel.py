@@ -1,5 +1,5 @@
-"""The opt-in fused ranking kernel (recbench.evaluation.fused): same values as the dense
-kernel where the tie rule cannot matter, a uniform and seeded tie rule where it does."""
+"""The fused ranking kernel (recbench.evaluation.fused, the default): same values as the
+dense reference kernel where the tie rule cannot matter, a uniform and seeded tie rule where it does."""
 
 import numpy as np
 import pytest
@@ -20,9 +20,9 @@ CUTOFFS = [1, 5, 10, 20]
 
 def both(algo, fold, seed=0, **kw):
     dense = evaluate_ranking(algo, fold.train, fold.test, CUTOFFS, 4.0,
-                             np.random.default_rng(seed), **kw)
+                             np.random.default_rng(seed), kernel="dense", **kw)
     fused = evaluate_ranking(algo, fold.train, fold.test, CUTOFFS, 4.0,
-                             np.random.default_rng(seed), kernel="fused", **kw)
+                             np.random.default_rng(seed), **kw)
     assert dense.kernel == "dense" and fused.kernel == "fused"
     return dense, fused
 
@@ -253,10 +253,11 @@ def test_a_metric_reading_the_dense_arrays_falls_back_to_the_dense_kernel(tiny, 
         # test pair is a training pair too, so some users have no relevant candidate
         test = tiny.sample(frac=0.3, random_state=0)
         specs = resolve(["precision@5", "mrr", "auc"], [5])
-        dense = evaluate_ranking(Scores(), tiny, test, specs, 4.0, np.random.default_rng(0))
-        monkeypatch.setenv("RECBENCH_RANKING_KERNEL", "fused")
         out = evaluate_ranking(Scores(), tiny, test, specs, 4.0, np.random.default_rng(0))
-        assert out.kernel == "fused"
+        assert out.kernel == "fused"                                    # the default
+        monkeypatch.setenv("RECBENCH_RANKING_KERNEL", "dense")
+        dense = evaluate_ranking(Scores(), tiny, test, specs, 4.0, np.random.default_rng(0))
+        assert dense.kernel == "dense"
         none = out.per_user["n_relevant"] == 0
         assert none.any() and (out.per_user.loc[none, "mrr"] == 0).all()   # found nowhere
         assert out.per_user.loc[~none].equals(dense.per_user.loc[~none])

@@ -1,5 +1,5 @@
-"""The fused ranking kernel (opt-in: ``evaluate_ranking(..., kernel="fused")`` or
-``RECBENCH_RANKING_KERNEL=fused``): one compiled pass per user over the algorithm's scores.
+"""The fused ranking kernel (the default; ``kernel="dense"`` or ``RECBENCH_RANKING_KERNEL=dense``
+selects the reference implementation): one compiled pass per user over the algorithm's scores.
 
 For user u (its position in the fold's evaluated users) and catalog position i, the tie key
 is a counter-based hash, the splitmix64 output number ``n = u * 2**32 + i`` of a stream
@@ -25,8 +25,8 @@ Per user the pass skips the training items and
 From these: rank of the first relevant item = 1 + min_j above_j (MRR);
 AUC = sum_j (below_j + tied_j / 2) / (R * N). Users are split over
 :func:`recbench.execution.thread_budget` threads; the result does not depend on their number.
-This is not the default: its tie rule differs from the dense path's, so an algorithm with
-tied scores gets other (equally valid) values than the committed results.
+Its tie rule draws other keys than the dense reference path's random array (same
+distribution), so an algorithm with tied scores gets other, equally valid values there.
 """
 
 from __future__ import annotations

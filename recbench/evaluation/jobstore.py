@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 import recbench
+from recbench.evaluation.ranking import default_kernel
 from recbench.algorithms.spec import describe_params
 
 
@@ -41,7 +42,7 @@ def job_key(exp, spec, fold_name: str) -> str:
         "params": describe_params(spec.params), "seed": exp.seed,
         "threshold": exp.relevance_threshold, "scale": list(exp.dataset.rating_scale),
         "metrics": [m.name for m in exp.metric_specs()], "version": recbench.__version__,
-        "ranking_kernel": os.environ.get("RECBENCH_RANKING_KERNEL") or "dense",
+        "ranking_kernel": default_kernel(),
     }
     if getattr(spec, "tuning", None) is not None:       # budget, objective, space, sampler...
         settings["tuning"] = spec.describe_tuning()

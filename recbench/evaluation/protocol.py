@@ -11,8 +11,10 @@ def default_threshold(scale: tuple[float, float]) -> float:
     return lo + 0.75 * (hi - lo)
 
 
-def describe(ks, threshold: float, scale, counts: dict, metrics=()) -> dict:
+def describe(ks, threshold: float, scale, counts: dict, metrics=(), kernel: str | None = None) -> dict:
+    from recbench.evaluation.ranking import default_kernel
     from recbench.metrics import parse_metric
+    kernel = kernel or default_kernel()
     lo, hi = scale
     computed = list(metrics)
     definitions = {}
@@ -25,8 +27,11 @@ def describe(ks, threshold: float, scale, counts: dict, metrics=()) -> dict:
         "relevance": f"a test item the user rated >= {threshold:g} that is a candidate "
                      f"(relevant test items unseen in training cannot be ranked and are counted)",
         "ranking": "raw, unclipped algorithm scores, descending",
-        "ties": "broken by a seeded random key per (user, item), the same for every algorithm "
-                "on a fold; never by item id or input order",
+        "ties": ("broken by a seeded key per (user, item), the same for every algorithm on a "
+                 "fold; never by item id or input order: "
+                 + ("a splitmix64 hash of the fold's 64-bit tie key and the (user, item) "
+                    "positions (fused kernel)" if kernel == "fused" else
+                    "a uniform random array drawn from the fold's tie generator (dense kernel)")),
         "cutoffs": list(ks),
         "metrics": computed,
         "definitions": definitions,

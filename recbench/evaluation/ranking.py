@@ -2,7 +2,9 @@
 
 Candidates of a user: every item seen in training minus the user's training items.
 Relevant: the user's test items rated >= the threshold that are candidates.
-Ranking: raw scores, descending; ties broken by a seeded random key per (user, item).
+Ranking: raw scores, descending; ties broken by a seeded key per (user, item): by default a
+hash of the fold's tie key and the (user, item) positions (the fused kernel, ``fused.py``),
+with ``kernel="dense"`` a materialised random array (the kernel of recbench <= 0.x runs).
 Users without a relevant candidate are skipped (and counted).
 """
 
@@ -71,9 +73,9 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
     item cells (default: sized from the memory budget, see
     :func:`recbench.algorithms.memory.evaluation_batch_cells`). ``keep`` > 0 also returns each user's top ``keep``
     candidates in this very ranking (see :mod:`recbench.evaluation.recommendations`).
-    ``kernel``: "dense" (the default; ``RECBENCH_RANKING_KERNEL`` when None) or the opt-in
-    "fused" (:mod:`recbench.evaluation.fused`: hashed tie keys, no users x catalog arrays
-    besides the scores). A requested ranking metric that the fused kernel cannot serve (one
+    ``kernel``: "fused" (the default, :func:`default_kernel`; :mod:`recbench.evaluation.fused`:
+    hashed tie keys, no users x catalog arrays besides the scores) or "dense" (the reference
+    implementation: dense candidate, relevance and random tie-key arrays per batch). A requested ranking metric that the fused kernel cannot serve (one
     that reads the dense arrays) sends the whole fold to the dense kernel, with a warning."""
     if all(isinstance(s, int) for s in specs):
         specs = resolve(None, list(specs))
@@ -139,11 +141,16 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
                           joined(kept) if keep else None, kernel)
 
 
+def default_kernel() -> str:
+    """The ranking kernel used when none is given: ``RECBENCH_RANKING_KERNEL`` or "fused"."""
+    return os.environ.get("RECBENCH_RANKING_KERNEL") or "fused"
+
+
 def _kernel(kernel, specs) -> str:
-    kernel = kernel or os.environ.get("RECBENCH_RANKING_KERNEL") or "dense"
+    kernel = kernel or default_kernel()
     if kernel not in ("dense", "fused"):
-        raise RecbenchError(f"unknown ranking kernel {kernel!r}; give 'dense' (the default) "
-                            f"or 'fused' (kernel= or RECBENCH_RANKING_KERNEL).")
+        raise RecbenchError(f"unknown ranking kernel {kernel!r}; give 'fused' (the default) "
+                            f"or 'dense' (kernel= or RECBENCH_RANKING_KERNEL).")
     if kernel == "fused":
         from recbench.evaluation.fused import serves
         dense_only = [s.name for s in specs if not serves(s.metric)]

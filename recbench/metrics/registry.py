@@ -38,7 +38,7 @@ class Metric:
     per_user: Callable | None = None      # rating metrics: per-user values
     takes_k: bool = False
     higher_is_better: bool = True
-    # ranking metrics, for the opt-in fused kernel (recbench.evaluation.fused): ``compute``
+    # ranking metrics, for the fused kernel (the default) (recbench.evaluation.fused): ``compute``
     # reads only ranked_rel, top, n_rel and popularity; or ``from_ranks(RankingInput, k)``
     # computes from its ``ranks`` (RankCounts) instead of the users x catalog arrays
     top_k_only: bool = False

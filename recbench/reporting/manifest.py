@@ -9,6 +9,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import recbench
+from recbench.evaluation.ranking import default_kernel
 
 LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib",
              "numba", "implicit", "optuna"]
@@ -52,6 +53,6 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
         "n_jobs": exp.execution.n_jobs,
         "threads_per_job": exp.execution.threads_per_job(),
         **({"scheduler": exp.execution.scheduler} if exp.execution.scheduler else {}),
-        "ranking_kernel": os.environ.get("RECBENCH_RANKING_KERNEL") or "dense",
+        "ranking_kernel": default_kernel(),
         "libraries": library_versions(),
     }
