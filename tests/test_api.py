@@ -57,7 +57,8 @@ def test_metrics_select_what_is_computed(frame):
     metric_cols = [c for c in run.per_user.columns
                    if c.partition("@")[0] in recbench.metrics.registered()]
     assert sorted(metric_cols) == ["ndcg@10", "rmse"]
-    assert {r["metric"] for r in run.results} == {"rmse", "ndcg@10", "fit_time_s", "score_time_s"}
+    assert {r["metric"] for r in run.results} == {"rmse", "ndcg@10", "fit_time_s", "score_time_s",
+                                                     "eval_time_s"}
 
 
 def test_toy_metric_registered_from_a_test(frame):

@@ -144,7 +144,7 @@ def svd_predictions(u1, tmp_path_factory):
     return path
 
 
-def _values(run, skip=("fit_time_s", "score_time_s")):
+def _values(run, skip=("fit_time_s", "score_time_s", "eval_time_s")):
     return {(r["algorithm"], r["metric"]): r["mean"] for r in run.results if r["metric"] not in skip}
 
 

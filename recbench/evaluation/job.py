@@ -102,6 +102,7 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
     t0 = time.perf_counter()
     algo.fit(fold.train, items)
     result.values["fit_time_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     wanted = settings.metrics
     score_s = 0.0
     frames = []
@@ -127,6 +128,7 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
         result.counts.update(out.counts)
         score_s += out.score_seconds
     result.values["score_time_s"] = score_s
+    result.values["eval_time_s"] = time.perf_counter() - t0
     frames = [f for f in frames if len(f.columns)]
     per_user = frames[0] if frames else pd.DataFrame({"user": []})
     for extra in frames[1:]:

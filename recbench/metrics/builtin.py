@@ -71,6 +71,9 @@ register(Metric("fit_time_s", "timing", "seconds to fit the algorithm on the tra
                 higher_is_better=False))
 register(Metric("score_time_s", "timing", "seconds the algorithm spent scoring (ranking + "
                                           "rating predictions)", higher_is_better=False))
+register(Metric("eval_time_s", "timing", "seconds the whole evaluation of the fold took: the "
+                                         "algorithm's scoring plus candidates, ranking and metrics",
+                higher_is_better=False))
 register(Metric("tune_time_s", "timing", "seconds a tuned algorithm spent on its trials in the "
                                          "fold (fits and validation scoring; tuned rows only)",
                 higher_is_better=False))
