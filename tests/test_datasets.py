@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from recbench.cli.main import main
@@ -15,8 +16,13 @@ def test_custom_csv_round_trip(tmp_path, tiny):
     tiny.to_csv(path, index=False)
     ds = load_dataset(str(path))
     back = ds.ratings
-    assert back[["user", "item"]].equals(tiny[["user", "item"]].astype(str))
+    assert back[["user", "item"]].astype(str).equals(tiny[["user", "item"]].astype(str))
     assert np.array_equal(back["rating"].to_numpy(), tiny["rating"].to_numpy())
+    # stored compactly: integer codes and one vocabulary of string ids, float32 ratings
+    # (half stars are exact in float32), int32 timestamps
+    assert isinstance(back["user"].dtype, pd.CategoricalDtype)
+    assert list(back["item"].cat.categories) == sorted(tiny["item"].astype(str).unique())
+    assert back["rating"].dtype == np.float32 and back["timestamp"].dtype == np.int32
     assert np.array_equal(back["timestamp"].to_numpy(dtype=np.int64), tiny["timestamp"].to_numpy())
     assert ds.rating_scale == (1.0, 5.0)
     assert ds.provenance.n_ratings == len(tiny)
@@ -26,11 +32,11 @@ def test_custom_tsv_without_header_and_named_columns(tmp_path, tiny):
     path = tmp_path / "r.tsv"
     tiny.to_csv(path, sep="\t", index=False, header=False)
     ds = load_dataset(str(path))
-    assert len(ds.ratings) == len(tiny) and ds.ratings["rating"].sum() == tiny["rating"].sum()
+    assert len(ds.ratings) == len(tiny) and ds.ratings["rating"].astype(float).sum() == tiny["rating"].sum()
     other = tmp_path / "named.csv"
     tiny.rename(columns={"user": "uid", "item": "movie", "rating": "stars"}).to_csv(other, index=False)
     opts = CsvOptions(user_col="uid", item_col="movie", rating_col="stars", rating_scale=(1, 5))
-    assert load_dataset(str(other), csv_options=opts).ratings["rating"].mean() == tiny["rating"].mean()
+    assert load_dataset(str(other), csv_options=opts).ratings["rating"].astype(float).mean() == tiny["rating"].mean()
 
 
 def test_duplicate_policies(tmp_path):
@@ -123,3 +129,23 @@ def test_datasets_command(capsys, ml100k_dir):
     assert main(["datasets", "--data-dir", str(ml100k_dir.parent)]) == 0
     out = capsys.readouterr().out
     assert "ml-latest-small" in out and "100,836" in out and "ml-100k" in out and "100,000" in out
+
+
+def test_compact_storage_is_exact_and_small(tmp_path):
+    """Ratings that float32 cannot hold exactly stay float64; ids given as numbers and as
+    strings are one id; a missing timestamp keeps <NA>; about 16 bytes per rating."""
+    from recbench.datasets import from_frame
+    frame = pd.DataFrame({"user": [1, "1", 2, 3], "item": ["a", "b", "a", "c"],
+                          "rating": [3.7, 4.0, 1.0, 5.0]})
+    ds = from_frame(frame)
+    assert ds.ratings["rating"].dtype == np.float64 and ds.ratings["rating"][0] == 3.7
+    assert ds.provenance.n_users == 3 and ds.ratings["timestamp"].isna().all()
+    halves = from_frame(frame.assign(rating=[3.5, 4.0, 1.0, 5.0]))
+    assert halves.ratings["rating"].dtype == np.float32
+    n = 200_000
+    rng = np.random.default_rng(0)
+    big = from_frame(pd.DataFrame({"user": rng.integers(0, 5000, n), "item": rng.integers(0, 3000, n),
+                                   "rating": rng.integers(1, 6, n).astype(float),
+                                   "timestamp": rng.integers(0, 2**31 - 1, n)}))
+    per_rating = big.ratings.memory_usage(deep=True, index=False).sum() / n
+    assert per_rating < 17, per_rating

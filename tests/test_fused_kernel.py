@@ -38,8 +38,9 @@ def rule_free(algo, fold, users, kmax):
 
     def mask(frame):
         m = np.zeros(scores.shape, bool)
-        frame = frame[frame["item"].astype(str).isin(col) & frame["user"].isin(row)]
-        m[frame["user"].map(row).to_numpy(), frame["item"].astype(str).map(col).to_numpy()] = True
+        frame = frame.astype({"user": str, "item": str})
+        frame = frame[frame["item"].isin(col) & frame["user"].isin(row)]
+        m[frame["user"].map(row).to_numpy(), frame["item"].map(col).to_numpy()] = True
         return m
 
     cand = ~mask(fold.train)

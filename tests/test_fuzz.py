@@ -135,7 +135,7 @@ def load_or_refuse(path, opts):
     values = r["rating"].to_numpy(dtype=float)
     assert np.isfinite(values).all() and (values >= lo).all() and (values <= hi).all()
     assert (r["user"].str.strip() != "").all() and (r["item"].str.strip() != "").all()
-    assert str(r["timestamp"].dtype) == "Int64"
+    assert str(r["timestamp"].dtype) in ("Int64", "Int32", "int32")   # compact: int32 when all fit
     assert not r.duplicated(["user", "item"]).any()
     return ds
 

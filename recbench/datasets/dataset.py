@@ -38,9 +38,13 @@ class Provenance:
 class Dataset:
     """Ratings, item metadata, the rating scale and provenance.
 
-    ``ratings`` has columns ``user`` and ``item`` (ids as strings), ``rating`` (float)
-    and ``timestamp`` (nullable integer, seconds since the epoch, ``<NA>`` when unknown),
-    in the order of the source file.
+    ``ratings`` has columns ``user`` and ``item`` (ids as strings, stored as pandas
+    categoricals: integer codes plus one vocabulary of the string ids, sorted as strings),
+    ``rating`` (float32 when every rating is exactly a float32, as MovieLens' half stars are,
+    else float64) and ``timestamp`` (seconds since the epoch: int32 when every rating has one
+    that fits, else a nullable integer with ``<NA>`` where unknown), in the order of the
+    source file: about 16 bytes per rating besides the vocabularies (see :func:`compact`).
+    Fold parts (:func:`recbench.splitting.folds.part`) hand algorithms float64 ratings.
     ``items`` is indexed by item id (string) with columns ``title``, ``genres``
     (pipe-separated names) and ``text`` (free text for content-based algorithms).
     ``predefined_folds`` maps a fold name (e.g. ``u1``) to ``(train_rows, test_rows)``:
@@ -64,7 +68,7 @@ class Dataset:
         cached = self.__dict__.get("_content_digest")
         if cached is None:
             digest = hashlib.sha256()
-            for frame in (self.ratings, self.items):
+            for frame in (_as_loaded(self.ratings), self.items):
                 digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
                 digest.update(",".join(map(str, frame.columns)).encode())
             digest.update(repr(self.rating_scale).encode())
@@ -110,25 +114,77 @@ def make_dataset(name, ratings, items, rating_scale, source, sha256,
         raise DataError(f"{source}: {int(outside.sum())} rating(s) are missing or outside the "
                         f"scale {scale[0]:g}-{scale[1]:g} (first: {values[outside][0]:g}); fix "
                         f"those rows.")
-    ratings = ratings.reset_index(drop=True)
-    ratings["user"] = ratings["user"].astype(str)
-    ratings["item"] = ratings["item"].astype(str)
-    ratings["rating"] = ratings["rating"].astype("float64")
-    if "timestamp" not in ratings:
-        ratings["timestamp"] = pd.array([pd.NA] * len(ratings), dtype="Int64")
-    ratings["timestamp"] = ratings["timestamp"].astype("Int64")
-    ratings = ratings[RATING_COLUMNS]
+    ratings = compact(ratings, values)
     items = _complete_items(items, ratings)
     prov = Provenance(
         name=name,
         source=str(source),
         sha256=sha256,
-        n_users=int(ratings["user"].nunique()),
-        n_items=int(ratings["item"].nunique()),
+        n_users=len(ratings["user"].cat.categories),
+        n_items=len(ratings["item"].cat.categories),
         n_ratings=int(len(ratings)),
         integrity=integrity,
     )
     return Dataset(name, ratings, items, scale, prov, **extra)
+
+
+def compact(ratings: pd.DataFrame, values: np.ndarray | None = None) -> pd.DataFrame:
+    """The four rating columns in their compact types (see :class:`Dataset`); ``values`` are
+    the ratings as float64 if already at hand. Ids are coded once here: integer ids (the
+    fast readers' int64 columns) are factorised as numbers and only their vocabulary becomes
+    strings; every other id column is read as strings first, so ``1`` and ``"1"`` are one id."""
+    values = ratings["rating"].to_numpy(dtype=np.float64) if values is None else values
+    as32 = values.astype(np.float32)
+    out = pd.DataFrame({
+        "user": coded_ids(ratings["user"]),
+        "item": coded_ids(ratings["item"]),
+        "rating": as32 if np.array_equal(as32, values) else values,
+    })
+    out["timestamp"] = _compact_timestamps(ratings["timestamp"] if "timestamp" in ratings
+                                           else None, len(out))
+    return out
+
+
+def coded_ids(col: pd.Series) -> pd.Categorical:
+    """Ids as a categorical of strings whose categories are sorted as strings (so sorting by
+    codes sorts as the strings do)."""
+    col = pd.Series(col).reset_index(drop=True)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
+        if pd.Index(uniques.astype(str)).is_unique:
+            return _sorted_categorical(codes, uniques.astype(str))
+        col = col.astype(str)
+    if not pd.api.types.is_integer_dtype(col.dtype):
+        col = col.astype(str)
+    codes, uniques = pd.factorize(col)
+    return _sorted_categorical(codes, pd.Index(uniques).astype(str))
+
+
+def _sorted_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    order = np.argsort(categories.to_numpy(dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(rank[codes], categories=categories[order])
+
+
+def _compact_timestamps(ts, n: int):
+    if ts is None:
+        return pd.array(np.zeros(n, dtype=np.int32), dtype="Int32") * pd.NA
+    ts = pd.Series(ts).reset_index(drop=True).astype("Int64")
+    lo, hi = ts.min(), ts.max()
+    fits = ts.isna().all() or (-2 ** 31 <= lo and hi < 2 ** 31)
+    if not fits:
+        return ts.array
+    if ts.isna().any():
+        return ts.astype("Int32").array
+    return ts.to_numpy(dtype=np.int64).astype(np.int32)
+
+
+def _as_loaded(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The ratings in the types the content digest has always hashed (float64, Int64), so
+    the digest does not depend on how compactly they are stored."""
+    return ratings.assign(rating=ratings["rating"].astype(np.float64),
+                          timestamp=ratings["timestamp"].astype("Int64"))
 
 
 def _complete_items(items: pd.DataFrame | None, ratings: pd.DataFrame) -> pd.DataFrame:

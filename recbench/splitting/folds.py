@@ -40,8 +40,20 @@ class Fold:
 
 
 def _fold(ratings: pd.DataFrame, name: str, test_mask: np.ndarray) -> Fold:
-    return Fold(name, ratings[~test_mask].reset_index(drop=True),
-                ratings[test_mask].reset_index(drop=True))
+    return Fold(name, part(ratings, ~test_mask), part(ratings, test_mask))
+
+
+def part(ratings: pd.DataFrame, rows) -> pd.DataFrame:
+    """The rows (a boolean mask or positions) as a fold part, as algorithms receive it:
+    ``user`` and ``item`` categorical with only the ids this part holds as categories (so
+    ``value_counts`` and ``groupby`` see no absent ids), ``rating`` float64."""
+    rows = np.asarray(rows)
+    frame = (ratings[rows] if rows.dtype == bool else ratings.iloc[rows]).reset_index(drop=True)
+    for col in ("user", "item"):
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].cat.remove_unused_categories()
+    frame["rating"] = frame["rating"].astype(np.float64)
+    return frame
 
 
 def kfold(ratings: pd.DataFrame, n_folds: int, rng: np.random.Generator) -> list[Fold]:
@@ -108,9 +120,8 @@ def predefined(dataset: Dataset, names: list[str]) -> list[Fold]:
             raise ConfigError(f"--split {name}: {dataset.name} has no predefined fold {name!r} "
                               f"(it has: {have}).")
         train_rows, test_rows = dataset.predefined_folds[name]
-        r = dataset.ratings
-        out.append(Fold(name, r.iloc[train_rows].reset_index(drop=True),
-                        r.iloc[test_rows].reset_index(drop=True)))
+        out.append(Fold(name, part(dataset.ratings, train_rows),
+                        part(dataset.ratings, test_rows)))
     return out
 
 
