@@ -21,9 +21,11 @@ import pandas as pd
 
 from recbench.algorithms import Algorithm
 from recbench.algorithms.surprise_models import SVD
+from recbench.datasets.dataset import compact
 from recbench.evaluation import fused
 from recbench.evaluation.ranking import evaluate_ranking
 from recbench.execution import use_threads
+from recbench.splitting.folds import part
 
 CUTOFFS = [1, 5, 10, 20]
 
@@ -55,7 +57,9 @@ def synthetic(n_users=4000, n_items=5000, n_ratings=1_000_000, seed=0):
     frame = pd.DataFrame({"user": u.astype(str), "item": i.astype(str), "rating": ratings,
                           "timestamp": np.zeros(len(u), np.int64)})
     test = g.random(len(frame)) < 0.2
-    return frame[~test].reset_index(drop=True), frame[test].reset_index(drop=True)
+    # stored and split as a run stores and splits a dataset (coded ids, fold parts)
+    whole = compact(frame)
+    return part(whole, ~test), part(whole, test)
 
 
 class KernelClock:

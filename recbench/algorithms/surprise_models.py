@@ -45,6 +45,7 @@ SEED = [None, Interval(int, 0, 2**32 - 1)]        # what numpy's RandomState(see
 POSITIVE = [Interval(float, 0, None, closed="neither")]
 NON_NEGATIVE = [Interval(float, 0, None)]
 EPOCHS = [Interval(int, 0, MAX_COUNT)]
+PAIR_BLOCK = 1 << 16            # rating pairs per block of the vectorised prediction
 FACTORS = [Interval(int, 1, MAX_FACTORS)]
 
 
@@ -202,8 +203,11 @@ class SVD(_CompiledFit, _Biased):
     def _pairs(self, u, i):
         known = np.flatnonzero((u >= 0) & (i >= 0))      # the dot product is 0 elsewhere
         dot = np.zeros(len(u))
-        dot[known] = np.einsum("ij,ij->i", np.take(self._user_factors(), u[known], axis=0),
-                               np.take(np.asarray(self.model_.qi), i[known], axis=0))
+        pu, qi = self._user_factors(), np.asarray(self.model_.qi)
+        for s in range(0, len(known), PAIR_BLOCK):       # no (pairs x factors) arrays
+            rows = known[s:s + PAIR_BLOCK]
+            dot[rows] = np.einsum("ij,ij->i", np.take(pu, u[rows], axis=0),
+                                  np.take(qi, i[rows], axis=0))
         if self.biased:
             return self._bias(u, i) + dot
         return np.where((u >= 0) & (i >= 0), dot, self.global_mean_)

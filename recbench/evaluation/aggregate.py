@@ -16,6 +16,7 @@ from scipy import stats
 from recbench.random import derive_rng
 
 N_BOOTSTRAP = 1000
+BOOTSTRAP_CELLS = 1 << 22
 
 
 def fold_interval(values) -> tuple[float, float, float, float]:
@@ -43,14 +44,24 @@ def bootstrap_interval(per_user: pd.DataFrame, metric: str, rng: np.random.Gener
     n = len(rows)
     if n < 2:
         return None
-    idx = rng.integers(0, n, size=(N_BOOTSTRAP, n))
-    if metric in pooled and pooled[metric] in rows:
-        sums = rows[pooled[metric]].to_numpy(float)[idx].sum(axis=1)
-        counts = rows["n_test_ratings"].to_numpy(float)[idx].sum(axis=1)
-        draws = sums / counts
-        draws = np.sqrt(draws) if metric == "rmse" else draws
+    pooled_sums = metric in pooled and pooled[metric] in rows
+    if pooled_sums:
+        values = rows[pooled[metric]].to_numpy(float)
+        counts = rows["n_test_ratings"].to_numpy(float)
     else:
-        draws = rows[metric].to_numpy(float)[idx].mean(axis=1)
+        values = rows[metric].to_numpy(float)
+    draws = np.empty(N_BOOTSTRAP)
+    # resamples in blocks of about 4M drawn indices: the same stream as one (N_BOOTSTRAP, n)
+    # draw (numpy's bounded integers keep no state between calls), without its memory
+    block = max(1, BOOTSTRAP_CELLS // n)
+    for start in range(0, N_BOOTSTRAP, block):
+        idx = rng.integers(0, n, size=(min(block, N_BOOTSTRAP - start), n), dtype=np.int32
+                           if n < 2 ** 31 else np.int64)
+        if pooled_sums:
+            d = values[idx].sum(axis=1) / counts[idx].sum(axis=1)
+            draws[start:start + len(idx)] = np.sqrt(d) if metric == "rmse" else d
+        else:
+            draws[start:start + len(idx)] = values[idx].mean(axis=1)
     lo, hi = np.percentile(draws, [2.5, 97.5])
     return float(lo), float(hi)
 

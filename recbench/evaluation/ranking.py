@@ -83,7 +83,7 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
     kernel = _kernel(kernel, specs)
     catalog = pd.Index(np.sort(train["item"].unique().astype(str)))
     relevant = test[(test["rating"] >= threshold) & test["item"].isin(catalog)]
-    eval_users = pd.Index(pd.unique(relevant["user"].to_numpy(dtype=str)))
+    eval_users = pd.Index(pd.unique(relevant["user"]).astype(str))
     all_test_users = test["user"].nunique()
     shape = (len(eval_users), len(catalog))
     train_items = catalog.get_indexer(train["item"])

@@ -54,6 +54,7 @@ def tuning_lines(record: dict) -> list[str]:
              f"test fold. `seconds` (the table's tune_time_s): all trials of the fold, fits and "
              f"validation scoring. Every trial: [trials.csv](trials.csv); spaces, seeds and "
              f"trials: `tuning` in [run.json](run.json).", ""]
+    lines += defaults_vs_tuned_lines(record)
     order = {label: n for n, label in enumerate(t.get("tuned", []))}
     rows = []
     for job in sorted(t.get("jobs", []), key=lambda j: order.get(j["algorithm"], len(order))):
@@ -64,7 +65,39 @@ def tuning_lines(record: dict) -> list[str]:
                      best.get("trial", "-"), _params(best.get("params", {})),
                      f"{job['completed'] + job['failed']}" + (f" ({job['failed']} failed)" if job["failed"] else ""),
                      f"{job['seconds']:.1f}"])
+    lines += [f"Per fold, on the validation part: {t['objective']} of the defaults (trial 0) "
+              f"and of the best trial, with its parameters:", ""]
     headers = ["algorithm", "fold", f"validation {t['objective']}: defaults", "best", "best trial",
                "best parameters", "trials", "seconds"]
     lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
     return lines
+
+
+TUNED_SUFFIX = " (tuned)"
+
+
+def defaults_vs_tuned_lines(record: dict) -> list[str]:
+    """Per tuned algorithm, the test value of the objective at the defaults and tuned (means
+    over folds), the change, and in how many folds tuning helped: the headline of a tuned run."""
+    t = record["tuning"]
+    objective, maximize = t["objective"], t["direction"] == "maximize"
+    means = {(r["algorithm"], r["metric"]): r for r in record.get("results", [])}
+    rows = []
+    for tuned in t.get("tuned", []):
+        label = tuned.removesuffix(TUNED_SUFFIX)
+        a, b = means.get((label, objective)), means.get((tuned, objective))
+        if a is None or b is None or a.get("mean") is None or b.get("mean") is None:
+            continue
+        change = b["mean"] - a["mean"]
+        pairs = list(zip(a.get("folds") or [], b.get("folds") or []))
+        better = sum((y > x) if maximize else (y < x) for x, y in pairs)
+        rows.append([label, f"{a['mean']:.4f}", f"{b['mean']:.4f}", f"{change:+.4f}",
+                     f"{100 * change / a['mean']:+.1f}%" if a["mean"] else "-",
+                     f"{better}/{len(pairs)}"])
+    if not rows:
+        return []
+    return ([f"Defaults against tuned on the test folds ({objective}, mean over folds; "
+             f"`better in folds`: folds where the tuned model's test value beat the defaults'):",
+             ""] + [tabulate(rows, headers=["algorithm", f"{objective}: defaults", "tuned",
+                                            "change", "relative", "better in folds"],
+                             tablefmt="github", disable_numparse=True), ""])
