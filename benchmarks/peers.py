@@ -263,7 +263,7 @@ def render(record) -> str:
                    f"{r['cornac_ns_per_cell']:.1f} ns ({r['cornac_s']:.3f} s) | "
                    f"{r['ratio']:.0f}x | {r['ratio_all_metrics']:.0f}x |")
     out += ["", "Where the time goes (informative, not part of the targets): recbench's call "
-            "starts from the train and test frames (string ids to positions, sparse matrices) "
+            "starts from the train and test fold parts (their coded ids to positions, sparse matrices) "
             "and then runs one compiled pass per user; Cornac's ranking_eval starts from "
             "Datasets that `BaseMethod.from_splits` built beforehand, outside its time.", "",
             "| set | recbench compiled pass alone | recbench rest of the call (5 metrics) | "
@@ -321,7 +321,8 @@ PROTOCOL = (
     "the millions of Python tuples and strings `from_splits` allocates left the heap in a "
     "state that slowed recbench's pandas string indexing of the same frames (34.9 instead of "
     "28.7 ns per cell for the five metrics on the synthetic set, in two runs of this "
-    "script), an effect of sharing one process that neither side has when run alone.")
+    "script while fold parts still held string ids), an effect of sharing one process that "
+    "neither side has when run alone.")
 
 DEFINITIONS = (
     "Precision@10 = hits in the top 10 / 10 and Recall@10 = hits / relevant candidates on both "
