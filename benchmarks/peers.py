@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fused_ranking import KernelClock, Served, synthetic  # noqa: E402
+from speed import best_of  # noqa: E402
 from recbench.evaluation import fused  # noqa: E402
 from recbench.algorithms.surprise_models import SVD  # noqa: E402
 from recbench.evaluation.ranking import default_kernel, evaluate_ranking  # noqa: E402
@@ -158,15 +159,6 @@ def counting_metrics(cornac):
             return len(gt_pos)
 
     return [Cells(), Positives()]
-
-
-def best_of(repeats, run):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = run()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def benchmark(cornac, name, train, test, repeats):
