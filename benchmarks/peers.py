@@ -253,7 +253,7 @@ def render(record) -> str:
                    f"{r['recbench_all_metrics_ns_per_cell']:.1f} ns "
                    f"({r['recbench_all_metrics_s']:.3f} s) | "
                    f"{r['cornac_ns_per_cell']:.1f} ns ({r['cornac_s']:.3f} s) | "
-                   f"{r['ratio']:.0f}x | {r['ratio_all_metrics']:.0f}x |")
+                   f"{r['ratio']:.1f}x | {r['ratio_all_metrics']:.1f}x |")
     out += ["", "Where the time goes (informative, not part of the targets): recbench's call "
             "starts from the train and test fold parts (their coded ids to positions, sparse matrices) "
             "and then runs one compiled pass per user; Cornac's ranking_eval starts from "

@@ -17,6 +17,9 @@ import pickle
 import numpy as np
 import pandas as pd
 
+from recbench.datasets.dataset import compact
+from recbench.splitting.folds import part
+
 GENRES = ["Action", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi"]
 
 
@@ -37,7 +40,8 @@ def fixture(n_users: int = 40, n_items: int = 50, seed: int = 0):
                           "genres": ["|".join(np.array(GENRES)[row]) for row in item_genre]},
                          index=pd.Index([f"i{x}" for x in range(n_items)], name="item"))
     items["text"] = items["title"] + " " + items["genres"].str.replace("|", " ")
-    return frame[~test_mask].reset_index(drop=True), frame[test_mask].reset_index(drop=True), items
+    whole = compact(frame)          # stored and split as a run stores and splits a dataset
+    return part(whole, ~test_mask), part(whole, test_mask), items
 
 
 def check_algorithm(cls, params: dict | None = None, rmse_range: tuple[float, float] = (0.0, 1.7)):

@@ -149,3 +149,18 @@ def test_compact_storage_is_exact_and_small(tmp_path):
                                    "timestamp": rng.integers(0, 2**31 - 1, n)}))
     per_rating = big.ratings.memory_usage(deep=True, index=False).sum() / n
     assert per_rating < 17, per_rating
+
+
+def test_a_missing_id_is_refused_not_given_to_another_id():
+    from recbench.datasets import from_frame
+    from recbench.errors import DataError
+    frame = pd.DataFrame({"user": ["u1", None, "u3"], "item": ["a", "b", "c"],
+                          "rating": [3.0, 4.0, 5.0]})
+    with pytest.raises(DataError, match="user of rating row 1 is missing"):
+        from_frame(frame)
+    # a categorical column keeps only the ids it holds (a filtered frame's unused ones go)
+    cat = pd.DataFrame({"user": pd.Categorical(["a", "b", "c"])[:2], "item": ["x", "y"],
+                        "rating": [1.0, 2.0]})
+    ds = from_frame(cat)
+    assert ds.provenance.n_users == 2 and list(ds.ratings["user"].cat.categories) == ["a", "b"]
+    assert not isinstance(ds.items.index, pd.CategoricalIndex)

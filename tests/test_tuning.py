@@ -397,3 +397,21 @@ def test_a_tuned_row_whose_best_trial_is_the_defaults_equals_the_default_row():
         pd.testing.assert_frame_equal(*rows)
     seeds = {a["algorithm"]: a["seeds"] for a in run.record["algorithms"]}
     assert seeds["svd"] == seeds["svd (tuned)"]
+
+
+def test_defaults_vs_tuned_table_pairs_folds_and_survives_a_failed_job():
+    from recbench.reporting.tuning import defaults_vs_tuned_lines
+    record = {"tuning": {"objective": "ndcg@10", "direction": "maximize",
+                         "tuned": ["svd (tuned)", "ease (tuned)"]},
+              "results": [
+                  {"algorithm": "svd", "metric": "ndcg@10", "mean": 0.2, "folds": [0.1, 0.2, 0.3]},
+                  {"algorithm": "svd (tuned)", "metric": "ndcg@10", "mean": 0.35,
+                   "folds": [0.3, None, 0.4]},          # fold 2's tuned job failed
+                  {"algorithm": "ease", "metric": "ndcg@10", "mean": 0.4, "folds": [0.4]},
+                  {"algorithm": "ease (tuned)", "metric": "ndcg@10", "mean": None, "folds": [None]}]}
+    text = "\n".join(defaults_vs_tuned_lines(record))
+    row = next(line for line in text.splitlines() if line.startswith("| svd"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # folds 1 and 3 only: defaults (0.1 + 0.3) / 2, tuned (0.3 + 0.4) / 2, both folds better
+    assert cells == ["svd", "0.2000", "0.3500", "+0.1500", "+75.0%", "2/2"]
+    assert "| ease" not in text            # no fold where both rows have a value

@@ -64,7 +64,7 @@ class BestRated(Algorithm):
 
     def fit(self, train, items=None):
         self.mean_ = float(train["rating"].mean())
-        g = train.groupby("item")["rating"]
+        g = train.groupby("item", observed=True)["rating"]
         self.values_ = (g.sum() + self.damping * self.mean_) / (g.count() + self.damping)
         return self
 

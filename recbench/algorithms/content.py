@@ -58,7 +58,7 @@ class TfidfContent(Algorithm):
         self.items_ = item_ids
         self.X_ = normalize(X.tocsr())
         self.global_mean_ = float(train["rating"].mean())
-        means = train.groupby("user", sort=False)["rating"].mean()
+        means = train.groupby("user", sort=False, observed=True)["rating"].mean()
         self.users_ = pd.Index(means.index.to_numpy(dtype=str))
         self.user_means_ = means.to_numpy(float)
         u = positions(self.users_, train["user"])

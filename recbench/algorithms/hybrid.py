@@ -16,6 +16,7 @@ from sklearn.linear_model import Ridge
 from recbench.algorithms.base import Algorithm, pair_scores
 from recbench.algorithms.constraints import Interval
 from recbench.random import derive_seed
+from recbench.splitting.folds import part
 from recbench.tuning.space import FloatRange, IntRange
 
 
@@ -46,7 +47,7 @@ def _components(components, params, random_state):
 def _validation_split(train, size, random_state):
     g = np.random.default_rng(random_state)
     mask = g.random(len(train)) < size
-    return train[~mask].reset_index(drop=True), train[mask].reset_index(drop=True)
+    return part(train, ~mask), part(train, mask)
 
 
 def _zscore(block: np.ndarray) -> np.ndarray:

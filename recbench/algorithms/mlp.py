@@ -32,6 +32,7 @@ from recbench.algorithms.constraints import Interval
 from recbench.algorithms.features import PairFeatures
 from recbench.algorithms.surprise_models import SVD
 from recbench.random import derive_rng
+from recbench.splitting.folds import part
 from recbench.tuning.space import FloatRange, IntRange
 
 PATIENCE = 3
@@ -105,7 +106,7 @@ class _PairMLP(Algorithm):
     def _sample(train: pd.DataFrame, limit: int, rng: np.random.Generator) -> pd.DataFrame:
         if len(train) <= limit:
             return train
-        return train.iloc[np.sort(rng.permutation(len(train))[:limit])]
+        return part(train, np.sort(rng.permutation(len(train))[:limit]))
 
 
 class MLPScorer(_PairMLP):

@@ -158,7 +158,7 @@ def _ranking_counts(train, test, ranking, threshold) -> dict:
     trained = pd.MultiIndex.from_arrays([ranking["user"], ranking["item"]]).isin(
         pd.MultiIndex.from_arrays([train["user"], train["item"]]))
     listed = of_ranked & known & ~trained
-    n_train = train[train["user"].isin(ranked)].groupby("user").size().reindex(ranked, fill_value=0)
+    n_train = train[train["user"].isin(ranked)].groupby("user", observed=True).size().reindex(ranked, fill_value=0)
     per_user = ranking["user"][listed].value_counts().reindex(ranked, fill_value=0)
     return {"ranking_rows": int(len(ranking)), "listed_candidates": int(listed.sum()),
             "ignored_training_items": int((of_ranked & trained).sum()),

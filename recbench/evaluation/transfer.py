@@ -31,6 +31,7 @@ from recbench.evaluation.rating import evaluate_ratings
 from recbench.execution import Execution, map_jobs
 from recbench.random import derive_rng
 from recbench.splitting import make_folds
+from recbench.splitting.folds import part
 
 FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 VARIANTS = ("scratch", "transfer", "baselineonly")
@@ -65,7 +66,7 @@ def _fold_job(pretrained, params, fold, target, settings) -> list[dict]:
     rows = []
     for fraction in settings.fractions:
         n = max(1, int(round(fraction * len(fold.train))))
-        subset = fold.train.iloc[np.sort(order[:n])]
+        subset = part(fold.train, np.sort(order[:n]))
         models = {"scratch": TransferMLP(**params),
                   "transfer": copy.deepcopy(pretrained),
                   "baselineonly": BaselineOnly()}

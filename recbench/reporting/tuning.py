@@ -9,6 +9,8 @@ import json
 
 from tabulate import tabulate
 
+from recbench.tuning.settings import TUNED_SUFFIX
+
 TRIAL_COLUMNS = ["fold", "algorithm", "trial", "params", "value", "seconds", "state", "error"]
 
 
@@ -73,12 +75,10 @@ def tuning_lines(record: dict) -> list[str]:
     return lines
 
 
-TUNED_SUFFIX = " (tuned)"
-
-
 def defaults_vs_tuned_lines(record: dict) -> list[str]:
     """Per tuned algorithm, the test value of the objective at the defaults and tuned (means
-    over folds), the change, and in how many folds tuning helped: the headline of a tuned run."""
+    over the folds where both jobs succeeded), the change, and in how many folds tuning
+    helped: the headline of a tuned run."""
     t = record["tuning"]
     objective, maximize = t["objective"], t["direction"] == "maximize"
     means = {(r["algorithm"], r["metric"]): r for r in record.get("results", [])}
@@ -88,11 +88,17 @@ def defaults_vs_tuned_lines(record: dict) -> list[str]:
         a, b = means.get((label, objective)), means.get((tuned, objective))
         if a is None or b is None or a.get("mean") is None or b.get("mean") is None:
             continue
-        change = b["mean"] - a["mean"]
-        pairs = list(zip(a.get("folds") or [], b.get("folds") or []))
+        # folds where both rows have a value (a failed job leaves None): the same folds
+        pairs = [(x, y) for x, y in zip(a.get("folds") or [], b.get("folds") or [])
+                 if x is not None and y is not None and x == x and y == y]
+        if not pairs:
+            continue
+        mean_a = sum(x for x, _ in pairs) / len(pairs)
+        mean_b = sum(y for _, y in pairs) / len(pairs)
+        change = mean_b - mean_a
         better = sum((y > x) if maximize else (y < x) for x, y in pairs)
-        rows.append([label, f"{a['mean']:.4f}", f"{b['mean']:.4f}", f"{change:+.4f}",
-                     f"{100 * change / a['mean']:+.1f}%" if a["mean"] else "-",
+        rows.append([label, f"{mean_a:.4f}", f"{mean_b:.4f}", f"{change:+.4f}",
+                     f"{100 * change / mean_a:+.1f}%" if mean_a else "-",
                      f"{better}/{len(pairs)}"])
     if not rows:
         return []
