@@ -96,7 +96,8 @@ def precision_recall_over_k(results: list[dict], ks, title: str):
     by = {(r["algorithm"], r["metric"]): r["mean"] for r in results}
     algos = [a for a in dict.fromkeys(r["algorithm"] for r in results)
              if _ok(by.get((a, f"precision@{ks[0]}")))]
-    fig = _figure(figsize=(10, 4))
+    many = len(algos) > 12              # the legend goes beside the plots, in a taller figure
+    fig = _figure(figsize=(13, max(4, 0.24 * len(algos))) if many else (10, 4))
     ax_p, ax_r = fig.subplots(1, 2)
     for a in algos:
         ax_p.plot(ks, [by.get((a, f"precision@{k}")) for k in ks], "o-", label=escape(a))
@@ -107,7 +108,8 @@ def precision_recall_over_k(results: list[dict], ks, title: str):
         ax.set_xticks(list(ks))
         ax.grid(alpha=0.3)
     if algos:
-        ax_r.legend(fontsize="small", loc="best")
+        ax_r.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1)) if many \
+            else ax_r.legend(fontsize="small", loc="best")
     fig.suptitle(escape(title))
     fig.tight_layout()
     return fig
