@@ -265,3 +265,18 @@ def test_a_metric_reading_the_dense_arrays_falls_back_to_the_dense_kernel(tiny, 
         assert out.per_user.drop(columns="mrr").equals(dense.per_user.drop(columns="mrr"))
     finally:
         unregister("rel_mass")
+
+
+def test_the_record_names_the_kernel_that_ranked(tiny):
+    """A metric only the dense kernel can compute sends its folds there; the protocol says so."""
+    import recbench
+    run = recbench.run(tiny, ["popularity"], folds=2, metrics=["ndcg@5"], k=[5])
+    assert run.protocol["ranking_kernels"] == ["fused"] and "fused kernel" in run.protocol["ties"]
+    register(Metric("rel_mass2", "ranking", "test-only", lambda x, k: x.relevant.sum(axis=1) * 1.0))
+    try:
+        with pytest.warns(UserWarning, match="rel_mass2"):
+            run = recbench.run(tiny, ["popularity"], folds=2, metrics=["ndcg@5", "rel_mass2"], k=[5])
+        assert run.protocol["ranking_kernels"] == ["dense"]
+        assert "dense kernel" in run.protocol["ties"] and "fused kernel" not in run.protocol["ties"]
+    finally:
+        unregister("rel_mass2")

@@ -166,9 +166,13 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
     counts = _counts(jobs, fold_stats)
     seeds = seed_record(exp, folds)
     results = summarise(jobs, exp.seed)
+    kernels = sorted({k for j in ok if (k := getattr(j, "kernel", None))})
     protocol = protocol_mod.describe(exp.cutoffs, threshold, exp.dataset.rating_scale, counts,
-                                     [s.name for s in settings.metrics]) \
+                                     [s.name for s in settings.metrics],
+                                     kernel=kernels) \
         | {"relevance_threshold": threshold, "split": exp.split}
+    if kernels:                 # the kernels that ranked (a plugin metric may force "dense")
+        protocol["ranking_kernels"] = kernels
     return Outcome(results=results, per_user=per_user, protocol=protocol, folds=fold_stats,
                    algorithms=_algorithm_records(jobs),
                    failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}

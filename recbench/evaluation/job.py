@@ -48,6 +48,7 @@ class JobResult:
     recommendations: pd.DataFrame | None = None       # algorithm, fold, user, item, rank, score
     recommendations_k: int = 0                        # the K they were kept for
     tuning: dict | None = None                        # a tuned job's search (recbench.tuning)
+    kernel: str | None = None                         # the ranking kernel that ran ("fused", "dense")
 
 
 def algorithm_seed(seed: int, fold: str, label: str) -> int:
@@ -122,6 +123,7 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
             result.recommendations = labelled(out.recommendations, spec.label, fold.name)
             result.recommendations_k = settings.recommendations
         frames.append(out.per_user)
+        result.kernel = out.kernel
         result.values.update({s.name: _mean(out.per_user, s.name) for s in wanted
                               if s.metric.kind == "ranking"})
         result.values.update(out.fold_values)

@@ -11,10 +11,19 @@ def default_threshold(scale: tuple[float, float]) -> float:
     return lo + 0.75 * (hi - lo)
 
 
-def describe(ks, threshold: float, scale, counts: dict, metrics=(), kernel: str | None = None) -> dict:
+_TIE_RULES = {
+    "fused": "a splitmix64 hash of the fold's 64-bit tie key and the (user, item) positions "
+             "(fused kernel)",
+    "dense": "a uniform random array drawn from the fold's tie generator (dense kernel)",
+}
+
+
+def describe(ks, threshold: float, scale, counts: dict, metrics=(), kernel=None) -> dict:
+    """``kernel``: the ranking kernel(s) that ran (a name or a list; None: the default)."""
     from recbench.evaluation.ranking import default_kernel
     from recbench.metrics import parse_metric
-    kernel = kernel or default_kernel()
+    kernels = [kernel or default_kernel()] if not isinstance(kernel, (list, tuple)) else \
+        list(kernel) or [default_kernel()]
     lo, hi = scale
     computed = list(metrics)
     definitions = {}
@@ -29,9 +38,7 @@ def describe(ks, threshold: float, scale, counts: dict, metrics=(), kernel: str 
         "ranking": "raw, unclipped algorithm scores, descending",
         "ties": ("broken by a seeded key per (user, item), the same for every algorithm on a "
                  "fold; never by item id or input order: "
-                 + ("a splitmix64 hash of the fold's 64-bit tie key and the (user, item) "
-                    "positions (fused kernel)" if kernel == "fused" else
-                    "a uniform random array drawn from the fold's tie generator (dense kernel)")),
+                 + "; ".join(_TIE_RULES[k] for k in kernels)),
         "cutoffs": list(ks),
         "metrics": computed,
         "definitions": definitions,
