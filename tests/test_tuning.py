@@ -415,3 +415,42 @@ def test_defaults_vs_tuned_table_pairs_folds_and_survives_a_failed_job():
     # folds 1 and 3 only: defaults (0.1 + 0.3) / 2, tuned (0.3 + 0.4) / 2, both folds better
     assert cells == ["svd", "0.2000", "0.3500", "+0.1500", "+75.0%", "2/2"]
     assert "| ease" not in text            # no fold where both rows have a value
+
+
+@pytest.mark.parametrize("described, value, edge", [
+    ({"type": "float", "low": 0.0, "high": 100.0, "log": False}, 96.7, "high"),   # 96.7% of the way
+    ({"type": "float", "low": 0.0, "high": 100.0, "log": False}, 94.9, None),
+    ({"type": "float", "low": 0.0, "high": 1000.0, "log": False}, 50.0, "low"),   # 5.0% exactly
+    ({"type": "float", "low": 0.0, "high": 1000.0, "log": False}, 50.1, None),
+    # log 1..1e4: 10 sits at 25% of the log width, 1.5 at 4.4%, 9000 at 98.9%
+    ({"type": "float", "low": 1.0, "high": 1e4, "log": True}, 10.0, None),
+    ({"type": "float", "low": 1.0, "high": 1e4, "log": True}, 1.5, "low"),
+    ({"type": "int", "low": 5, "high": 1000, "log": True}, 100, None),     # 56.5% of the log width
+    ({"type": "int", "low": 5, "high": 1000, "log": True}, 1000, "high"),
+    ({"type": "choice", "values": [1, 2]}, 1, None),
+    ({"type": "int", "low": 3, "high": 3, "log": False}, 3, None),                   # no width
+])
+def test_a_best_value_at_the_end_of_its_range_is_flagged(described, value, edge):
+    from recbench.tuning.space import at_edge
+    assert at_edge(described, value) == edge
+
+
+def test_the_per_fold_tuning_table_marks_parameters_at_an_end():
+    from recbench.reporting.tuning import tuning_lines
+    space = {"damping": {"type": "float", "low": 0.0, "high": 100.0, "log": False},
+             "k": {"type": "int", "low": 5, "high": 1000, "log": True}}
+    record = {"tuning": {
+        "trials": 3, "objective": "ndcg@10", "direction": "maximize", "validation_share": 0.2,
+        "optuna": "x", "sampler": {"name": "TPESampler", "n_startup_trials": 2,
+                                   "multivariate": True},
+        "tuned": ["a (tuned)"], "jobs": [
+            {"algorithm": "a (tuned)", "fold": "fold1", "space": space, "completed": 3,
+             "failed": 0, "seconds": 1.0, "trials": [{"value": 0.1}],
+             "best": {"trial": 2, "value": 0.2, "params": {"damping": 99.0, "k": 50}}}]},
+        "results": []}
+    text = "\n".join(tuning_lines(record))
+    assert "| damping=99 (high end), k=50 " in text
+    assert "within 5% of that end of its range" in text
+    record["tuning"]["jobs"][0]["best"]["params"]["damping"] = 50.0
+    text = "\n".join(tuning_lines(record))
+    assert "| damping=50, k=50 " in text and "end)" not in text

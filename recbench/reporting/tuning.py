@@ -10,6 +10,7 @@ import json
 from tabulate import tabulate
 
 from recbench.tuning.settings import TUNED_SUFFIX
+from recbench.tuning.space import EDGE_SHARE, at_edge
 
 TRIAL_COLUMNS = ["fold", "algorithm", "trial", "params", "value", "seconds", "state", "error"]
 
@@ -30,9 +31,16 @@ def trials_csv(record: dict) -> str:
     return buf.getvalue()
 
 
-def _params(params: dict) -> str:
-    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                     for k, v in sorted(params.items()))
+def _params(params: dict, space: dict | None = None) -> str:
+    """``k=v`` pairs; a value at an end of its range (see :func:`at_edge`) is marked
+    ``(low end)`` or ``(high end)``."""
+    space = space or {}
+    out = []
+    for k, v in sorted(params.items()):
+        text = f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        edge = at_edge(space[k], v) if k in space else None
+        out.append(text + (f" ({edge} end)" if edge else ""))
+    return ", ".join(out)
 
 
 def _value(v) -> str:
@@ -64,7 +72,7 @@ def tuning_lines(record: dict) -> list[str]:
         first = trials[0]["value"] if trials else None
         best = job.get("best") or {}
         rows.append([job["algorithm"], job["fold"], _value(first), _value(best.get("value")),
-                     best.get("trial", "-"), _params(best.get("params", {})),
+                     best.get("trial", "-"), _params(best.get("params", {}), job.get("space")),
                      f"{job['completed'] + job['failed']}" + (f" ({job['failed']} failed)" if job["failed"] else ""),
                      f"{job['seconds']:.1f}"])
     lines += [f"Per fold, on the validation part: {t['objective']} of the defaults (trial 0) "
@@ -72,6 +80,12 @@ def tuning_lines(record: dict) -> list[str]:
     headers = ["algorithm", "fold", f"validation {t['objective']}: defaults", "best", "best trial",
                "best parameters", "trials", "seconds"]
     lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
+    if any(" end)" in row[5] for row in rows):
+        lines += [f"(low end) / (high end): the best value lies within {EDGE_SHARE:.0%} of that "
+                  f"end of its range (on the log scale for a log range). Unless that end is the "
+                  f"parameter's own limit (such as shrink >= 0 or min_df >= 1), the range may have "
+                  f"stopped the search, and a wider one under `[tuning.space.<label>]` may find "
+                  f"a better value.", ""]
     return lines
 
 

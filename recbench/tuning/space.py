@@ -227,3 +227,25 @@ def _text(r) -> str:
 
 def describe_space(space: dict) -> dict:
     return {name: r.describe() for name, r in space.items()}
+
+
+EDGE_SHARE = 0.05   # a best value this close to a range's end (share of its width) is flagged
+
+
+def at_edge(described: dict, value) -> str | None:
+    """``"low"`` or ``"high"`` when ``value`` lies within ``EDGE_SHARE`` of that end of the
+    described range (measured on its log scale for a log range), else None; None for a choice,
+    a degenerate range or a value that is not a number. A best trial at an edge means the
+    range, not the data, may have stopped the search: a wider range may find a better value."""
+    if described.get("type") not in ("int", "float") or isinstance(value, bool) \
+            or not isinstance(value, (int, float)):
+        return None
+    low, high, v = float(described["low"]), float(described["high"]), float(value)
+    if described.get("log"):
+        if low <= 0 or v <= 0:
+            return None
+        low, high, v = math.log(low), math.log(high), math.log(v)
+    if not high > low:
+        return None
+    share = (v - low) / (high - low)
+    return "low" if share <= EDGE_SHARE else "high" if share >= 1 - EDGE_SHARE else None
