@@ -8,13 +8,15 @@ The algorithm's scores are computed once and served from memory, and its scoring
 tie-breaking, top-k selection and every built-in ranking metric (precision, recall, ndcg,
 map, hit, novelty at 1, 5, 10, 20; MRR; AUC; coverage). Best of ``--repeats``, divided by the
 number of (user, candidate) cells. The fused kernel's compiled pass is also timed alone. Sets: ml-100k u1, and a seeded synthetic set of 1M ratings
-(4,000 users x 5,000 items). Prints one markdown table.
+(4,000 users x 5,000 items). Prints one markdown table and writes it, with the versions and
+the machine, to ``results/speed/fused_ranking.md`` (``--output-dir`` elsewhere).
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,8 @@ from recbench.evaluation import fused
 from recbench.evaluation.ranking import evaluate_ranking
 from recbench.execution import use_threads
 from recbench.splitting.folds import part
+from recbench.reporting.manifest import library_versions, run_environment
+from recbench.reporting.storage import atomic_write_text
 
 CUTOFFS = [1, 5, 10, 20]
 
@@ -105,6 +109,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="../shared/datasets")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--output-dir", default=str(Path(__file__).resolve().parents[1] / "results"
+                                                / "speed"))
     args = ap.parse_args()
     from recbench.datasets import load_dataset
     from recbench.splitting import make_folds
@@ -114,15 +120,30 @@ def main():
                             np.sort(u1.train["item"].unique().astype(str))).fit(u1.train),
                      u1.train, u1.test, CUTOFFS, 4.0, np.random.default_rng(0), kernel="fused")
     sets = {"ml-100k u1": (u1.train, u1.test), "synthetic 1M": synthetic()}
-    print("| set | users | cells | dense, 1 thread | fused, 1 thread | fused, 2 threads | "
-          "fused kernel alone, 1 thread | 2 threads |")
-    print("|---|---|---|---|---|---|---|---|")
+    table = ["| set | users | cells | dense, 1 thread | fused, 1 thread | fused, 2 threads | "
+             "fused kernel alone, 1 thread | 2 threads |", "|---|---|---|---|---|---|---|---|"]
     for name, (train, test) in sets.items():
         r = measure(train, test, args.repeats)
         _, cells, n_users = r[("dense", 1)]
         ns = {key: f"{t / cells * 1e9:.1f} ns ({t:.3f} s)" for key, (t, _, _) in r.items()}
-        print(f"| {name} | {n_users} | {cells:,} | {ns[('dense', 1)]} | {ns[('fused', 1)]} | "
-              f"{ns[('fused', 2)]} | {ns[('kernel', 1)]} | {ns[('kernel', 2)]} |")
+        table.append(f"| {name} | {n_users} | {cells:,} | {ns[('dense', 1)]} | "
+                     f"{ns[('fused', 1)]} | {ns[('fused', 2)]} | {ns[('kernel', 1)]} | "
+                     f"{ns[('kernel', 2)]} |")
+    print("\n".join(table))
+    env = run_environment()
+    libs = ", ".join(f"{k} {v}" for k, v in library_versions().items() if v)
+    text = "\n".join([
+        "# Ranking evaluation per (user, candidate) cell: dense against fused", "",
+        "Written by `python benchmarks/fused_ranking.py`. SVD's scores are computed once and "
+        "served from memory; the time is the evaluation's own (candidate masks, ties, top-k, "
+        "precision, recall, ndcg, map, hit and novelty at 1, 5, 10, 20, MRR, AUC, coverage), "
+        f"best of {args.repeats}, divided by the cells. \"Kernel alone\" is the fused kernel's "
+        "compiled pass inside the fused evaluation.", "", *table, "",
+        f"- recbench {env['recbench_version']}, Python {env['python']}, {libs}",
+        f"- created {env['created']} on {env['platform']} ({env['machine']['cpus']} CPUs)", ""])
+    out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "fused_ranking.md", text)
 
 
 if __name__ == "__main__":
