@@ -287,6 +287,7 @@ def test_tune_flags_on_the_command_line(tmp_path, ratings_csv, capsys):
 
 @pytest.mark.parametrize("extra,words", [
     ("[tuning]\ntrails = 3", "unknown key 'trails' in [tuning]"),
+    ("tuning = 5", "'tuning' = 5 must be a table: write [tuning] on its own line"),
     ("[tuning]\nobjective = \"ndgc@10\"", "ndgc"),
     ("[tuning]\nobjective = \"fit_time_s\"", "timing metric"),
     ("[tuning]\ntrials = 0", "trials 0 is invalid"),
@@ -296,7 +297,22 @@ def test_tune_flags_on_the_command_line(tmp_path, ratings_csv, capsys):
     ("[tuning.space.svd]\nn_factors = {low = 0, high = 10, log = true}", "log scale"),
     ("[tuning.space.svd]\nn_factors = {low = 5, hi = 10}", "unknown key 'hi'"),
     ("[tuning.space.svd]\nbogus = {low = 1, high = 2}", "not a parameter"),
-    ("[tuning.space.svd]\nn_factors = {low = 10, high = 50}", "default n_factors=100 lies outside"),
+    ("[tuning.space.svd]\nn_factors = {low = 10, high = 50}",
+     "trial 0 starts from n_factors=100 (its default), which lies outside the search space "
+     "int range [10, 50]; widen the range"),
+    ("[tuning.space.svd]\nn_factors = {low = 10.0, high = 200.0}",
+     "float range [10.0, 200.0] leaves the parameter's constraints; it must be a whole number"),
+    ("[tuning]\nalgorithms = [\"svd\"]\n[tuning.space.itemknn]\nk = {low = 5, high = 50}",
+     "[tuning.space.itemknn] is given, but [tuning] algorithms leaves itemknn out"),
+    ("[tuning]\nalgorithms = [\"svd\"]\n[tuning.fixed.itemknn]\nk = 5",
+     "[tuning.fixed.itemknn] is given, but [tuning] algorithms leaves itemknn out"),
+    ("[tuning.fixed.popularity]\nk = 5", "popularity has no search space"),
+    ("[tuning.space.svd]\nn_factors = {low = 10, high = 200}\n[tuning.fixed.svd]\nn_factors = 50",
+     "svd's n_factors is both searched ([tuning.space.svd]) and fixed ([tuning.fixed.svd])"),
+    ("[tuning]\nalgorithms = []", "tuning algorithms is empty"),
+    ("[tuning]\nalgorithms = [\"ease\"]\n[tuning.fixed.ease]\nl2 = 50.0",
+     "every parameter of ease's search space is fixed"),
+    ("[tuning.space.popularity]\nk = {low = 1, high = 2}", "it has no parameters"),
     ("[tuning.space.ease]\nl2 = {low = 0.0, high = 10.0}", "leaves the parameter's constraints"),
     ("[tuning.fixed.svd]\nn_factor = 3", "'n_factor' is not a parameter"),
     ("[tuning]\nobjective = \"rmse\"", "predicts no ratings, so it cannot be tuned on rmse"),
@@ -316,7 +332,7 @@ def test_bad_tuning_settings_exit_2_with_one_sentence(tmp_path, ratings_csv, cap
 @pytest.mark.parametrize("argv,words", [
     (["--tune", "--trials", "0"], "trials 0 is invalid"),
     (["--tune", "--objective", "nope@10"], "nope"),
-    (["--trials", "3"], "--trials only apply to a tuned run; add --tune"),
+    (["--trials", "3"], "--trials only applies to a tuned run; add --tune"),
     (["--tune", "--validation-share", "0"], "validation_share 0.0 is invalid"),
 ])
 def test_bad_tune_flags_exit_2(tmp_path, ratings_csv, capsys, argv, words):
@@ -429,6 +445,10 @@ def test_defaults_vs_tuned_table_pairs_folds_and_survives_a_failed_job():
     ({"type": "int", "low": 5, "high": 1000, "log": True}, 1000, "high"),
     ({"type": "choice", "values": [1, 2]}, 1, None),
     ({"type": "int", "low": 3, "high": 3, "log": False}, 3, None),                   # no width
+    ({"type": "float", "low": 0.3, "high": 0.7, "log": False}, 0.32, "low"),   # 5%, rounded up
+    ({"type": "float", "low": 0.0, "high": 1.0, "log": False}, 5.0, None),     # not in the range
+    ({"type": "int", "high": 3}, 1, None),                                     # malformed entry
+    ({"type": "float", "low": None, "high": 3.0}, 1.0, None),
 ])
 def test_a_best_value_at_the_end_of_its_range_is_flagged(described, value, edge):
     from recbench.tuning.space import at_edge

@@ -145,6 +145,9 @@ def load_experiment(path: str | Path) -> ExperimentFile:
         types = KEYS[key][0]
         if isinstance(value, bool) or not isinstance(value, types):
             if not (types is float and isinstance(value, int) and not isinstance(value, bool)):
+                if KEYS[key][0] is dict:
+                    fail(f"{key!r} = {value!r} must be a table: write [{key}] on its own line, "
+                         f"then its keys ({KEYS[key][1]}).")
                 fail(f"{key!r} has the wrong type ({type(value).__name__}): {KEYS[key][1]}.")
     exp = ExperimentFile(path=path, name=raw.get("name", path.stem))
     for key in ("description", "dataset", "data_dir", "split", "folds", "test_size",

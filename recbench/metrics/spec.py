@@ -31,6 +31,9 @@ def parse_metric(name: str) -> MetricSpec:
     """``"ndcg@10"`` -> MetricSpec; a one-sentence ConfigError for an unknown or ill-formed name."""
     if not isinstance(name, str):
         raise ConfigError(f"metric {name!r} must be a name such as 'ndcg@10'.")
+    if "," in name:
+        raise ConfigError(f"metric {name!r} names several metrics; give one here, e.g. "
+                          f"{name.split(',')[0].strip()!r}.")
     family, at, k = name.strip().lower().partition("@")
     metric = get(family)
     if metric.takes_k and not k:

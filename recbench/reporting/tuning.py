@@ -31,16 +31,17 @@ def trials_csv(record: dict) -> str:
     return buf.getvalue()
 
 
-def _params(params: dict, space: dict | None = None) -> str:
-    """``k=v`` pairs; a value at an end of its range (see :func:`at_edge`) is marked
-    ``(low end)`` or ``(high end)``."""
+def _params(params: dict, space: dict | None = None) -> tuple[str, bool]:
+    """``k=v`` pairs, a value at an end of its range (see :func:`at_edge`) marked ``(low
+    end)`` or ``(high end)``; and whether any value was marked."""
     space = space or {}
-    out = []
+    out, marked = [], False
     for k, v in sorted(params.items()):
         text = f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-        edge = at_edge(space[k], v) if k in space else None
+        edge = at_edge(space[k], v) if isinstance(space.get(k), dict) else None
+        marked = marked or edge is not None
         out.append(text + (f" ({edge} end)" if edge else ""))
-    return ", ".join(out)
+    return ", ".join(out), marked
 
 
 def _value(v) -> str:
@@ -66,13 +67,15 @@ def tuning_lines(record: dict) -> list[str]:
              f"trials: `tuning` in [run.json](run.json).", ""]
     lines += defaults_vs_tuned_lines(record)
     order = {label: n for n, label in enumerate(t.get("tuned", []))}
-    rows = []
+    rows, marked = [], False
     for job in sorted(t.get("jobs", []), key=lambda j: order.get(j["algorithm"], len(order))):
         trials = job.get("trials", [])
         first = trials[0]["value"] if trials else None
         best = job.get("best") or {}
+        params, edge = _params(best.get("params") or {}, job.get("space"))
+        marked = marked or edge
         rows.append([job["algorithm"], job["fold"], _value(first), _value(best.get("value")),
-                     best.get("trial", "-"), _params(best.get("params", {}), job.get("space")),
+                     best.get("trial", "-"), params,
                      f"{job['completed'] + job['failed']}" + (f" ({job['failed']} failed)" if job["failed"] else ""),
                      f"{job['seconds']:.1f}"])
     lines += [f"Per fold, on the validation part: {t['objective']} of the defaults (trial 0) "
@@ -80,12 +83,12 @@ def tuning_lines(record: dict) -> list[str]:
     headers = ["algorithm", "fold", f"validation {t['objective']}: defaults", "best", "best trial",
                "best parameters", "trials", "seconds"]
     lines += [tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True), ""]
-    if any(" end)" in row[5] for row in rows):
+    if marked:
         lines += [f"(low end) / (high end): the best value lies within {EDGE_SHARE:.0%} of that "
-                  f"end of its range (on the log scale for a log range). Unless that end is the "
-                  f"parameter's own limit (such as shrink >= 0 or min_df >= 1), the range may have "
-                  f"stopped the search, and a wider one under `[tuning.space.<label>]` may find "
-                  f"a better value.", ""]
+                  f"end of its range (on the log scale for a log range; choices are not "
+                  f"marked). Unless that end is the parameter's own limit (such as shrink >= 0 "
+                  f"or min_df >= 1), the range may have stopped the search, and a wider one "
+                  f"under `[tuning.space.<label>]` may find a better value.", ""]
     return lines
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from recbench.algorithms.spec import AlgorithmSpec
 from recbench.errors import ConfigError
-from recbench.tuning.space import check_space, default_space, describe_space, parse_range
+from recbench.tuning.space import (Choice, check_space, default_space, describe_space,
+                                   parse_range, range_text)
 
 TUNED_SUFFIX = " (tuned)"
 MAX_TRIALS = 100_000
@@ -107,6 +108,9 @@ def check_settings(t: Tuning) -> None:
     if spec.metric.kind not in ("rating", "ranking", "list"):
         raise ConfigError(f"tuning objective {spec.name!r} is a {spec.metric.kind} metric; "
                           f"optimise a rating, ranking or list metric such as ndcg@10 or rmse.")
+    if t.algorithms is not None and not t.algorithms:
+        raise ConfigError("tuning algorithms is empty; list the labels to tune, or leave it out "
+                          "to tune every algorithm with a search space.")
     if not isinstance(t.defaults, bool):
         raise ConfigError(f"tuning defaults {t.defaults!r} must be true or false.")
     for what in ("space", "fixed"):
@@ -155,9 +159,16 @@ def tuned_algorithms(specs: list[AlgorithmSpec], tuning: Tuning) -> list[Algorit
     out, tuned = [], 0
     for spec in specs:
         wanted = tuning.algorithms is None or spec.label in tuning.algorithms
+        _check_named_tables(spec.label, tuning, wanted)
         cls = _class_of(spec) if wanted else None
         space = _space(spec, cls, tuning) if cls is not None else {}
-        if wanted and tuning.algorithms is not None and cls is not None and not space:
+        if wanted and cls is not None and not space and (
+                tuning.algorithms is not None or spec.label in tuning.fixed):
+            if default_space(cls) or spec.label in tuning.space:
+                raise ConfigError(f"tuning: every parameter of {spec.label}'s search space is "
+                                  f"fixed (by [tuning.fixed.{spec.label}] or the algorithm's own "
+                                  f"parameters), so nothing is left to tune; unfix one or leave "
+                                  f"{spec.label} out of the tuned algorithms.")
             raise ConfigError(f"tuning: {spec.label} has no search space (its class declares "
                               f"none and [tuning.space.{spec.label}] gives none); add one or "
                               f"leave it out of the tuned algorithms.")
@@ -178,6 +189,20 @@ def tuned_algorithms(specs: list[AlgorithmSpec], tuning: Tuning) -> list[Algorit
                           ", ".join(labels) + "); tune one that declares search_space, e.g. "
                           "svd, itemknn or ease, or give [tuning.space.<label>].")
     return out
+
+
+def _check_named_tables(label: str, tuning: Tuning, wanted: bool) -> None:
+    """A [tuning.space.<label>] or [tuning.fixed.<label>] table for an algorithm that is not
+    tuned would be ignored: refuse it. A name both searched and fixed is refused too."""
+    for what in ("space", "fixed"):
+        if label in getattr(tuning, what) and not wanted:
+            raise ConfigError(f"[tuning.{what}.{label}] is given, but [tuning] algorithms leaves "
+                              f"{label} out, so it would be ignored; add {label} to algorithms "
+                              f"or remove the table.")
+    both = sorted(set(tuning.space.get(label, {})) & set(tuning.fixed.get(label, {})))
+    if both:
+        raise ConfigError(f"tuning: {label}'s {both[0]} is both searched ([tuning.space.{label}]) "
+                          f"and fixed ([tuning.fixed.{label}]); keep one of the two.")
 
 
 def _space(spec, cls, tuning) -> dict:
@@ -218,9 +243,12 @@ def _tuned(spec, cls, space, tuning) -> TunedSpec:
         try:
             start[name] = r.start(current[name])
         except ValueError:
-            raise ConfigError(f"{label}: the default {name}={current[name]!r} lies outside the "
-                              f"search space {describe_space({name: r})[name]}; widen the "
-                              f"range so that trial 0 can be the defaults, or fix {name}.") from None
+            origin = "set for the algorithm" if name in spec.params else "its default"
+            widen = (f"add {current[name]!r} to the choices" if isinstance(r, Choice)
+                     else "widen the range")
+            raise ConfigError(f"{label}: trial 0 starts from {name}={current[name]!r} "
+                              f"({origin}), which lies outside the search space "
+                              f"{range_text(r)}; {widen}, or fix {name}.") from None
     params = fixed if spec.instance is None else dict(spec.params)
     return TunedSpec(label, spec.name, params, spec.instance, base=spec.label, space=space,
                      start=start, fixed=fixed, tuning=tuning)

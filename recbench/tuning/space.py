@@ -203,7 +203,8 @@ def check_space(label: str, cls, space: dict) -> None:
     for name, r in space.items():
         if name not in names:
             raise ConfigError(f"{label}: the search space names {name!r}, which is not a "
-                              f"parameter; its parameters are: {', '.join(names)}.")
+                              f"parameter; " + (f"its parameters are: {', '.join(names)}."
+                                                if names else "it has no parameters."))
         if not isinstance(r, RANGES):
             raise ConfigError(f"{label}: search space entry {name} = {r!r} is not an IntRange, "
                               f"FloatRange or Choice.")
@@ -214,15 +215,22 @@ def check_space(label: str, cls, space: dict) -> None:
         ok = any(all(_accepts(e, v) for v in ends) for e in entries) if not isinstance(r, Choice) \
             else all(any(_accepts(e, v) for e in entries) for v in ends)
         if not ok:
-            raise ConfigError(f"{label}: search space {name} = {_text(r)} leaves the parameter's "
-                              f"constraints; it must be {allowed(entries)}.")
+            whole = isinstance(r, FloatRange) and all(float(v).is_integer() for v in ends) \
+                and any(all(_accepts(e, int(v)) for v in ends) for e in entries)
+            hint = " (write whole-number bounds, 10 not 10.0, or type = \"int\")" if whole else ""
+            raise ConfigError(f"{label}: search space {name} = {range_text(r)} leaves the "
+                              f"parameter's constraints; it must be {allowed(entries)}{hint}.")
 
 
-def _text(r) -> str:
+def range_text(r) -> str:
+    """A range as a reader wrote it: ``choices [...]``, ``int range [5, 1000] (log)`` or
+    ``float range [10.0, 200.0]`` (a float range says so: a whole-number parameter refuses it)."""
     d = r.describe()
     if d["type"] == "choice":
-        return repr(d["values"])
-    return f"[{d['low']:g}, {d['high']:g}]" + (" (log)" if d["log"] else "")
+        return f"choices {d['values']!r}"
+    if d["type"] == "int":
+        return f"int range [{d['low']}, {d['high']}]" + (" (log)" if d["log"] else "")
+    return f"float range [{d['low']!r}, {d['high']!r}]" + (" (log)" if d["log"] else "")
 
 
 def describe_space(space: dict) -> dict:
@@ -237,10 +245,14 @@ def at_edge(described: dict, value) -> str | None:
     described range (measured on its log scale for a log range), else None; None for a choice,
     a degenerate range or a value that is not a number. A best trial at an edge means the
     range, not the data, may have stopped the search: a wider range may find a better value."""
-    if described.get("type") not in ("int", "float") or isinstance(value, bool) \
-            or not isinstance(value, (int, float)):
+    ends = (described.get("low"), described.get("high"), value)
+    if described.get("type") not in ("int", "float") or any(
+            isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
+            for x in ends):
         return None
-    low, high, v = float(described["low"]), float(described["high"]), float(value)
+    low, high, v = map(float, ends)
+    if not low <= v <= high:
+        return None            # outside the range: not this range's value
     if described.get("log"):
         if low <= 0 or v <= 0:
             return None
@@ -248,4 +260,6 @@ def at_edge(described: dict, value) -> str | None:
     if not high > low:
         return None
     share = (v - low) / (high - low)
-    return "low" if share <= EDGE_SHARE else "high" if share >= 1 - EDGE_SHARE else None
+    tol = 1e-9                 # the 5% points themselves count, whatever the rounding
+    return "low" if share <= EDGE_SHARE + tol else "high" if share >= 1 - EDGE_SHARE - tol \
+        else None
