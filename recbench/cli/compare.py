@@ -3,6 +3,7 @@ with deltas, intervals, significance and an exit code for regressions."""
 
 from __future__ import annotations
 
+from recbench.cli.parser import number
 from recbench import api
 from recbench.reporting.tables import check_format
 
@@ -22,7 +23,7 @@ def add_parser(sub) -> None:
     p.add_argument("--b", dest="algo_b", help="algorithm of B (or of the same run) to compare with --a")
     p.add_argument("--gate-metric", help="metric whose regression fails the comparison "
                                          "(default: ndcg@10 if present, else the first metric)")
-    p.add_argument("--tolerance", type=float, default=0.01,
+    p.add_argument("--tolerance", type=number, default=0.01,
                    help="allowed worsening of --gate-metric, absolute (default 0.01)")
     p.add_argument("--format", default="github", help="table format: github, plain, latex, html")
     p.set_defaults(func=cmd_compare)

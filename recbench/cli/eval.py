@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from recbench.cli.parser import number, whole_number
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.exports import add_export_options, export_settings, save_run
@@ -27,14 +28,14 @@ def add_parser(sub) -> None:
     p.add_argument("--train", help="the training part (a rating file; data options apply)")
     p.add_argument("--test", help="the test part (a rating file)")
     p.add_argument("--split", help="with --dataset: the fold the predictions were made on, e.g. u1")
-    p.add_argument("--test-size", type=float, help="with --dataset and a random --split")
-    p.add_argument("--leave-out", type=int, help="with --dataset and --split user")
+    p.add_argument("--test-size", type=number, help="with --dataset and a random --split")
+    p.add_argument("--leave-out", type=whole_number, help="with --dataset and --split user")
     add_data_options(p)
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: all)")
-    p.add_argument("--relevance-threshold", type=float,
+    p.add_argument("--relevance-threshold", type=number,
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=whole_number, default=0,
                    help="root seed of the tie-breaking keys (default 0, as recbench run)")
     p.add_argument("--missing-predictions", default="error", choices=["error", "global-mean"],
                    help="a test pair without a rating prediction: an error (default), or the "

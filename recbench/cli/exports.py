@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recbench.cli.parser import whole_number
 from recbench.errors import ConfigError
 
 DEFAULT_MLFLOW = "mlruns"
@@ -13,7 +14,7 @@ DEFAULT_MLFLOW = "mlruns"
 
 def add_export_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("exports")
-    g.add_argument("--save-recommendations", type=int, metavar="K",
+    g.add_argument("--save-recommendations", type=whole_number, metavar="K",
                    help="keep each algorithm's top-K list per user and fold, with ranks and raw "
                         "scores, as recommendations.parquet in the run folder")
     g.add_argument("--trec", action="store_true",

@@ -8,15 +8,16 @@ import traceback
 import warnings
 
 from recbench import __version__
+from recbench.cli.parser import Parser
 from recbench.cli import compare, eval as eval_cmd, info, run, tables, transfer
 from recbench.errors import RecbenchError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="recbench", description="Benchmark classical recommender algorithms.")
     parser.add_argument("--version", action="version", version=f"recbench {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and details")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

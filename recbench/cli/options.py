@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from recbench.cli.parser import number, whole_number
 from recbench.algorithms.registry import parse_param
 from recbench.cli.exports import add_export_options, export_settings
 from recbench.cli.tuning import add_tune_options
@@ -19,17 +20,17 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="algorithm parameter, e.g. --param svd.n_factors=50 (repeatable)")
     p.add_argument("--split", help="kfold (default), holdout, user, temporal, or a dataset's "
                                    "predefined split (ml-100k: u1..u5, u1-u5, ua, ub)")
-    p.add_argument("--folds", type=int, help="number of folds for --split kfold (default 5)")
-    p.add_argument("--test-size", type=float, help="test share for holdout/user/temporal")
-    p.add_argument("--leave-out", type=int, help="ratings per user to hold out (--split user)")
+    p.add_argument("--folds", type=whole_number, help="number of folds for --split kfold (default 5)")
+    p.add_argument("--test-size", type=number, help="test share for holdout/user/temporal")
+    p.add_argument("--leave-out", type=whole_number, help="ratings per user to hold out (--split user)")
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: every "
                                      "registered metric; see `recbench list metrics`)")
-    p.add_argument("--relevance-threshold", type=float,
+    p.add_argument("--relevance-threshold", type=number,
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
-    p.add_argument("--seed", type=int, help="root random seed (default 0)")
-    p.add_argument("--n-jobs", type=int, help="parallel (algorithm, fold) jobs (default 1)")
-    p.add_argument("--threads", type=int, help="threads per job (default: the cores / n-jobs)")
+    p.add_argument("--seed", type=whole_number, help="root random seed (default 0)")
+    p.add_argument("--n-jobs", type=whole_number, help="parallel (algorithm, fold) jobs (default 1)")
+    p.add_argument("--threads", type=whole_number, help="threads per job (default: the cores / n-jobs)")
     p.add_argument("--scheduler", help="run the jobs on Dask: local[:N] (N workers on 127.0.0.1, "
                                        "default 2) or tcp://HOST:8786 (needs recbench[dask])")
     p.add_argument("--resume", action="store_true",

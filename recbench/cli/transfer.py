@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from recbench.cli.parser import whole_number
 from recbench import api
 from recbench.algorithms.registry import parse_param
 from recbench.errors import ConfigError
@@ -19,9 +20,9 @@ def add_parser(sub) -> None:
     p.add_argument("--fractions", default=",".join(f"{f:g}" for f in FRACTIONS),
                    help="shares of the target's training ratings (default 0.1,0.25,0.5,1)")
     p.add_argument("--split", default="kfold", help="split of the target (default kfold)")
-    p.add_argument("--folds", type=int, default=5, help="folds for --split kfold (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
-    p.add_argument("--n-jobs", type=int, default=1, help="folds run in parallel")
+    p.add_argument("--folds", type=whole_number, default=5, help="folds for --split kfold (default 5)")
+    p.add_argument("--seed", type=whole_number, default=0, help="root random seed (default 0)")
+    p.add_argument("--n-jobs", type=whole_number, default=1, help="folds run in parallel")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="TransferMLP parameter, e.g. --param max_iter=20 (repeatable)")
     p.add_argument("--output-dir", default="results/transfer",
