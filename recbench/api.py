@@ -19,7 +19,7 @@ from recbench.errors import ConfigError
 from recbench.evaluation.comparison import Comparison, compare_records, within_run
 from recbench.evaluation.experiment import Experiment, run_experiment, validate
 from recbench.evaluation.recommendations import check_list_length
-from recbench.execution import Execution
+from recbench.execution import Execution, check_environment
 from recbench.reporting.record import build_record
 from recbench.reporting.run import Run
 from recbench.tuning.settings import resolve_tuning, tuned_algorithms
@@ -52,6 +52,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                verify_data: bool = True, save_recommendations: int | None = None,
                tune=None, scheduler: str | None = None) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted)."""
+    check_environment()
     check_list_length(save_recommendations)
     execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler)
     tuning = resolve_tuning(tune)
@@ -135,6 +136,7 @@ def evaluate_predictions(predictions: dict, *, train=None, test=None, dataset=No
     ``missing_predictions`` ("error", or "global-mean": the training mean, counted).
     """
     from recbench.evaluation.external_experiment import annotate, prepare
+    check_environment()
     exp, facts = prepare(predictions, ks=_ks(k), train=train, test=test, dataset=dataset,
                          split=split, csv=_csv(csv), **settings)
     outcome = run_experiment(exp, progress=progress)
@@ -156,6 +158,12 @@ def compare(a, b=None, *, metrics=None, gate_metric: str | None = None,
     if bool(a_algorithm) != bool(b_algorithm):
         raise ConfigError("give both algorithms to compare (--a and --b), or neither.")
     pairs = [(a_algorithm.lower(), b_algorithm.lower())] if a_algorithm else None
+    for flag, run_, name in (("--a", run_a, a_algorithm), ("--b", run_b, b_algorithm)):
+        labels = [x["algorithm"] for x in run_.record.get("algorithms", [])]
+        if name and name.lower() not in labels:
+            which = "A" if flag == "--a" or b is None else "B"
+            raise ConfigError(f"{flag} {name}: run {which} has no algorithm of that label; its "
+                              f"algorithms are: {', '.join(labels)}.")
     return compare_records(run_a.record, run_a.per_user, run_b.record, run_b.per_user,
                            metrics, pairs, gate_metric, tolerance)
 

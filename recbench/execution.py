@@ -138,3 +138,21 @@ def map_tasks(func, tasks: list[tuple], execution: Execution, progress=None):
         if progress is not None:
             progress(result)
     return out
+
+
+def check_environment() -> None:
+    """Refuse, before any work, a malformed ``RECBENCH_*`` setting a run would read later:
+    ``RECBENCH_THREADS``, ``RECBENCH_MEMORY_BUDGET``, ``RECBENCH_BATCH_CELLS`` and
+    ``RECBENCH_RANKING_KERNEL`` (each a ConfigError naming the variable and the fix)."""
+    from recbench.algorithms.memory import evaluation_batch_cells, memory_budget
+    from recbench.errors import ConfigError
+    from recbench.evaluation.ranking import KERNELS, default_kernel
+    env = os.environ.get("RECBENCH_THREADS")
+    if env and not (env.isdigit() and int(env) >= 1):
+        raise ConfigError(f"RECBENCH_THREADS={env!r} is invalid; give a whole number of threads "
+                          f">= 1, e.g. 2, or unset it.")
+    memory_budget()
+    evaluation_batch_cells()
+    if default_kernel() not in KERNELS:
+        raise ConfigError(f"RECBENCH_RANKING_KERNEL={default_kernel()!r} is invalid; give "
+                          f"{' or '.join(map(repr, KERNELS))}, or unset it (fused).")

@@ -70,16 +70,40 @@ def test_compare_prints_holm_adjusted_p_values(record, capsys):
     assert "Wilcoxon p (Holm)" in text and "svd" in text and "precision@10" in text
 
 
-def test_failing_and_unavailable_algorithms_do_not_stop_the_run(ratings_file, tmp_path, capsys):
-    code = main(["run", "--dataset", str(ratings_file), "--folds", "2", "-q",
-                 "--algorithms", "globalmean,no_such_module:Algo,tests.test_cli_run:Broken",
-                 "--output-dir", str(tmp_path)])
+def test_failing_and_unavailable_algorithms_do_not_stop_the_run(ratings_file, tmp_path, capsys,
+                                                               monkeypatch):
+    # a plugin whose own dependency is missing is unavailable; one whose fit raises, failed
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "needs_missing_dep.py").write_text("import no_such_dependency_xyz\n")
+    monkeypatch.syspath_prepend(str(plugins))
+    out = tmp_path / "out"
+    code = main(["run", "--dataset", str(ratings_file), "--folds", "2", "-q", "--algorithms",
+                 "globalmean,needs_missing_dep:Algo,tests.test_cli_run:Broken",
+                 "--output-dir", str(out)])
     err = capsys.readouterr().err
     assert code == 0
-    rec = json.loads((tmp_path / "run.json").read_text())
+    rec = json.loads((out / "run.json").read_text())
     status = {a["algorithm"]: a["status"] for a in rec["algorithms"]}
     assert status == {"globalmean": "ok", "algo": "unavailable", "broken": "failed"}
-    assert "no_such_module" in err and "fit exploded" in err
+    assert "no_such_dependency_xyz" in err and "fit exploded" in err
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("no_such_module:Algo", "no module named 'no_such_module' can be imported"),
+    ("tests.no_such_module:Algo", "no module named 'tests.no_such_module'"),
+    ("tests.test_cli_run:Nope", "module 'tests.test_cli_run' has no 'Nope'"),
+    ("tests.test_cli_run:json", "json is not a recbench Algorithm"),
+    ("tests.test_cli_run:", "is malformed; write package.module:Class"),
+    (":Broken", "is malformed"),
+])
+def test_a_plugin_spec_that_names_nothing_is_a_user_error(ratings_file, tmp_path, capsys,
+                                                           spec, words):
+    code = main(["run", "--dataset", str(ratings_file), "--folds", "2", "-q",
+                 "--algorithms", f"globalmean,{spec}", "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()
 
 
 def test_param_validation(ratings_file, tmp_path, capsys):

@@ -369,3 +369,40 @@ def test_the_evaluation_batch_size_changes_no_number(tmp_path, monkeypatch):
     assert evaluation_batch_cells() == BATCH_CELLS_MIN
     monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "10T")
     assert evaluation_batch_cells() == BATCH_CELLS_MAX
+
+
+@pytest.mark.parametrize("name, value", [("RECBENCH_RANKING_KERNEL", "bogus"),
+                                         ("RECBENCH_MEMORY_BUDGET", "abc"),
+                                         ("RECBENCH_BATCH_CELLS", "-5"),
+                                         ("RECBENCH_THREADS", "abc")])
+def test_a_malformed_environment_variable_is_refused_before_any_fold(tmp_path, monkeypatch,
+                                                                    name, value):
+    from recbench.errors import ConfigError
+    monkeypatch.setenv(name, value)
+    fitted = []
+
+    class Spy(recbench.Algorithm):
+        def fit(self, train, items=None):
+            fitted.append(1)
+            return self
+
+        def score(self, users, items):
+            return None
+
+    with pytest.raises(ConfigError, match=f"{name}='{value}' is invalid"):
+        recbench.run(tiny_ratings(20, 15, 0.5), [Spy()], folds=2)
+    assert not fitted
+
+
+def test_saving_over_a_folder_that_is_not_a_run_is_refused_and_keeps_its_files(tmp_path):
+    from recbench.errors import ConfigError
+    run = recbench.run(tiny_ratings(20, 15, 0.5), ["globalmean"], folds=2)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(ConfigError, match="holds files that are not a recbench run"):
+        run.save(mine)
+    assert (mine / "notes.txt").read_text() == "keep me"
+    run.save(tmp_path / "empty-is-fine")
+    run.save(tmp_path / "empty-is-fine")          # an earlier run folder is replaced
+    assert (tmp_path / "empty-is-fine" / "run.json").is_file()

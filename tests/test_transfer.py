@@ -159,3 +159,13 @@ def test_source_parameter_pretrains_inside_fit():
     assert warm.pretrained_on_ == 100_836 and not hasattr(cold, "pretrained_on_")
     users, items = train["user"].to_numpy()[:20], train["item"].to_numpy()[:20]
     assert not np.allclose(warm.predict(users, items), cold.predict(users, items))
+
+
+def test_a_single_split_writes_empty_interval_cells():
+    from recbench.reporting.transfer import transfer_csv
+    row = {"fraction": 1.0, "n_train": 10, "scratch_rmse": 1.0, "transfer_rmse": 0.9,
+           "gain_rmse": 0.1, "gain_rmse_ci": [None, None], "baselineonly_rmse": 1.1,
+           "scratch_mae": 0.8, "transfer_mae": 0.7, "gain_mae": 0.1}
+    assert transfer_csv([row]).splitlines()[1] == "1,10,1,0.9,0.1,1.1,0.8,0.7,0.1,,"
+    row["gain_rmse_ci"] = [0.05, 0.15]
+    assert transfer_csv([row]).splitlines()[1].endswith(",0.05,0.15")

@@ -26,8 +26,7 @@ def load_class(name: str) -> type:
     """The class for a registered name or a ``module:Class`` spec."""
     try:
         if ":" in name:
-            module, _, attr = name.partition(":")
-            cls = getattr(importlib.import_module(module), attr)
+            cls = _from_spec(name)
         else:
             eps = registered()
             if name.lower() not in eps:
@@ -42,6 +41,34 @@ def load_class(name: str) -> type:
     if not (isinstance(cls, type) and issubclass(cls, Algorithm)) and not _duck_typed(cls):
         raise AlgorithmUnavailable(f"{name}: {cls!r} is not a recbench Algorithm "
                                    f"(it needs fit, score and get_params).")
+    return cls
+
+
+def _from_spec(name: str):
+    """The object a ``module:Class`` spec names. A spec that cannot name anything - an empty
+    part, a module that does not exist, a missing attribute, an object that is no algorithm -
+    is the user's error (ConfigError); a module that exists but fails on import (e.g. a
+    dependency of the plugin is missing) makes the algorithm unavailable, as an entry point."""
+    module, _, attr = name.partition(":")
+    module, attr = module.strip(), attr.strip()
+    if not module or not attr or ":" in attr:
+        raise ConfigError(f"algorithm {name!r} is malformed; write package.module:Class, e.g. "
+                          f"my_algorithms:MyRecommender.")
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise ConfigError(f"algorithm {name!r}: no module named {exc.name!r} can be "
+                              f"imported; check the spelling, or put its folder on PYTHONPATH "
+                              f"(run from the folder that holds it).") from None
+        raise
+    if not hasattr(mod, attr):
+        raise ConfigError(f"algorithm {name!r}: module {module!r} has no {attr!r}; check the "
+                          f"class name.")
+    cls = getattr(mod, attr)
+    if not (isinstance(cls, type) and issubclass(cls, Algorithm)) and not _duck_typed(cls):
+        raise ConfigError(f"algorithm {name!r}: {attr} is not a recbench Algorithm (it needs "
+                          f"fit, score and get_params; subclass recbench.Algorithm).")
     return cls
 
 

@@ -43,6 +43,12 @@ def cmd_run(args) -> int:
         if not files:
             raise ConfigError(f"--suite {args.suite}: no experiment files (*.toml) there.")
         plans = [_plan(args, load_experiment(f)) for f in files]   # validate all, then run
+        seen = {}
+        for f, (_, folder, _) in zip(files, plans):
+            if folder.resolve() in seen:
+                raise ConfigError(f"--suite {args.suite}: {seen[folder.resolve()]} and {f} both "
+                                  f"write {folder} (the same name); rename one of them.")
+            seen[folder.resolve()] = f
         return max(_execute(args, *plan) for plan in plans)
     if args.experiment and args.config:
         raise ConfigError("give the experiment file either as an argument or with --config, not both.")

@@ -9,6 +9,7 @@ from recbench.cli.parser import whole_number
 from recbench import api
 from recbench.algorithms.registry import parse_param
 from recbench.errors import ConfigError
+from recbench.reporting.layout import check_output_folder
 from recbench.evaluation.transfer import FRACTIONS
 
 
@@ -39,6 +40,7 @@ def cmd_transfer(args) -> int:
     for text in args.param:
         _, key, value = parse_param(f"mlp-transfer.{text}")
         params[key] = value
+    check_output_folder(args.output_dir, replaced=False)     # study files go into it
     if not args.quiet:
         print(f"pre-training on {args.source}, fine-tuning on {args.target} ({args.split}, "
               f"fractions {', '.join(f'{f:g}' for f in fractions)})", file=sys.stderr)

@@ -141,6 +141,9 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
                           joined(kept) if keep else None, kernel)
 
 
+KERNELS = ("fused", "dense")
+
+
 def default_kernel() -> str:
     """The ranking kernel used when none is given: ``RECBENCH_RANKING_KERNEL`` or "fused"."""
     return os.environ.get("RECBENCH_RANKING_KERNEL") or "fused"
@@ -148,7 +151,7 @@ def default_kernel() -> str:
 
 def _kernel(kernel, specs) -> str:
     kernel = kernel or default_kernel()
-    if kernel not in ("dense", "fused"):
+    if kernel not in KERNELS:
         raise RecbenchError(f"unknown ranking kernel {kernel!r}; give 'fused' (the default) "
                             f"or 'dense' (kernel= or RECBENCH_RANKING_KERNEL).")
     if kernel == "fused":

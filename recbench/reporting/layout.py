@@ -36,13 +36,43 @@ def new_run_folder(dataset_name: str, results_dir: str | Path = "results") -> Pa
     return folder
 
 
-def check_output_folder(folder: str | Path) -> Path:
-    """Refuse, before any work, an output folder that is a file or cannot be written."""
+RUN_MARKER = "run.json"
+
+
+def check_replaceable(folder: str | Path, what: str = "--output-dir") -> None:
+    """Refuse a folder whose replacement by a run folder would delete what is not a run: the
+    working folder or one above it, or an existing folder that is neither empty nor a run
+    folder (one holding ``run.json``). A run folder is replaced as a whole."""
+    folder = Path(folder)
+    try:
+        here, there = Path.cwd().resolve(), folder.resolve()
+    except OSError:
+        here = there = None
+    if there is not None and (there == here or there in here.parents):
+        raise ConfigError(f"{what} {folder} is the working folder or one above it, which a run "
+                          f"folder would replace; give a new folder, e.g. results/my-run.")
+    if folder.is_dir() and not (folder / RUN_MARKER).is_file():
+        try:
+            first = next(iter(sorted(p.name for p in folder.iterdir())), None)
+        except OSError:
+            first = None
+        if first is not None:
+            raise ConfigError(f"{what} {folder} holds files that are not a recbench run (e.g. "
+                              f"{first}), and a run folder replaces its whole folder; give a new "
+                              f"or empty folder, or an earlier run folder.")
+
+
+def check_output_folder(folder: str | Path, replaced: bool = True) -> Path:
+    """Refuse, before any work, an output folder that is a file or cannot be written, and
+    (when the run folder will replace it, ``replaced``) one that holds files a run folder
+    would delete (:func:`check_replaceable`)."""
     import os
     import tempfile
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--output-dir {folder} is a file; give a folder.")
+    if replaced:
+        check_replaceable(folder)
     probe = folder
     while not probe.exists():
         probe = probe.parent

@@ -108,7 +108,9 @@ def write_run_folder(folder: Path, files: dict[str, bytes]) -> Path:
     atomic rename, so at every instant ``folder`` is the complete earlier run or the
     complete new one. (Where the system has no atomic swap, the earlier folder is moved
     aside first: a crash between the two renames leaves it in ``.<name>.old-*``.)"""
+    from recbench.reporting.layout import check_replaceable
     folder = Path(folder)
+    check_replaceable(folder, "the run folder")
     parent = folder.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.new-"))

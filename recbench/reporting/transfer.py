@@ -45,7 +45,9 @@ def transfer_csv(summary: list[dict]) -> str:
     for rec in summary:
         w.writerow([f"{rec[c]:.6g}" if isinstance(rec[c], float) else rec[c]
                     for c in COLUMNS if not c.endswith("_ci")] +
-                   [f"{x:.6g}" for x in rec["gain_rmse_ci"]])
+                   # a single split has no interval over folds: empty cells
+                   [f"{x:.6g}" if x is not None else "" for x in rec.get("gain_rmse_ci")
+                    or (None, None)])
     return buf.getvalue()
 
 
