@@ -44,6 +44,24 @@ CASES = [
     ("objective-two-metrics", RUN + ["--tune", "--objective", "ndcg@10,rmse"], {},
      ["names several metrics"]),
     ("unknown-option", RUN + ["--nosuch"], {}, ["unrecognized arguments: --nosuch"]),
+    ("temporal-without-timestamps", ["run", "--dataset", "r.csv", "--algorithms", "globalmean",
+                                     "--split", "temporal"], {"r.csv": "user,item,rating\n"
+     + "\n".join(f"u{u},i{i},{1 + (u + i) % 5}" for u in range(6) for i in range(5))},
+     ["--split temporal needs a timestamp on every rating, and this dataset has none",
+      "--timestamp-col"]),
+    ("timestamp-col-missing", RUN + ["--timestamp-col", "nosuch"], {},
+     ["r.csv has no column 'nosuch'", "--timestamp-col"]),
+    ("toml-folds-with-holdout", ["run", "e.toml", "-q"],
+     toml('name = "x"\ndataset = "r.csv"\nsplit = "holdout"\nfolds = 3\n[algorithms.globalmean]\n'),
+     ["e.toml", "'folds' applies only to split = \"kfold\""]),
+    ("toml-column-not-computed", ["run", "e.toml", "-q"],
+     toml('name = "x"\ndataset = "r.csv"\nfolds = 2\nmetrics = ["rmse"]\ncolumns = ["ndcg@10"]\n'
+          '[algorithms.globalmean]\n'),
+     ["e.toml", "'columns' shows ndcg@10, which this file does not compute"]),
+    ("toml-column-cutoff-not-in-k", ["run", "e.toml", "-q"],
+     toml('name = "x"\ndataset = "r.csv"\nfolds = 2\nk = [5]\ncolumns = ["ndcg@10"]\n'
+          '[algorithms.globalmean]\n'), ["'columns' shows ndcg@10", "k = [5]"]),
+    ("tables-missing-folder", ["tables", "nosuch"], {}, ["nosuch does not exist; give a run folder"]),
     # an output folder that is not a run: replacing it would delete what it holds
     ("output-dir-not-a-run", RUN + ["--output-dir", "mydocs"], {"mydocs/notes.txt": "mine"},
      ["--output-dir mydocs holds files that are not a recbench run (e.g. notes.txt)"]),
@@ -242,3 +260,22 @@ def test_modified_ml100k_is_refused_then_accepted_knowingly(tmp_path, capsys):
     assert main(argv + ["--no-verify-data"]) == 0
     rec = json.loads((tmp_path / "out" / "run.json").read_text())
     assert "not verified" in rec["manifest"]["dataset"]["integrity"]
+
+
+def test_an_experiment_file_with_a_byte_order_mark_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(GOOD_CSV)
+    (tmp_path / "e.toml").write_bytes(b"\xef\xbb\xbf" + TOML_OK.encode())
+    assert main(["run", "e.toml", "-q", "--output-dir", "out"]) == 0
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["experiment"]["name"] == "ok"
+
+
+def test_a_content_model_without_item_text_is_a_warning_in_the_record(tmp_path, monkeypatch,
+                                                                      capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(GOOD_CSV)
+    assert main(["run", "--dataset", "r.csv", "--folds", "2", "--algorithms",
+                 "tfidf,globalmean", "-q", "--output-dir", "out"]) == 0
+    warnings = json.loads((tmp_path / "out" / "run.json").read_text())["warnings"]
+    assert any(w.startswith("tfidf uses item features, and r has no item text") for w in warnings)
+    assert "pass --items FILE" in capsys.readouterr().err

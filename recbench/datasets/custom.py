@@ -56,7 +56,7 @@ def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
     })
     frame["rating"] = parse_numbers(_column(raw, path, opts.rating_col, "--rating-col", 2),
                                     path, "rating", _numeric_fix("rating"))
-    ts = _optional_column(raw, opts.timestamp_col, 3)
+    ts = _optional_column(raw, path, opts.timestamp_col, 3)
     if ts is not None:
         frame["timestamp"] = parse_timestamps(ts, path, _numeric_fix("timestamp"))
     for col in ("user", "item"):
@@ -201,14 +201,24 @@ def _column(raw: pd.DataFrame, path: Path, spec, option: str, default: int) -> p
                     f"pass {option} with the right column name or 0-based position.")
 
 
-def _optional_column(raw: pd.DataFrame, spec, default: int):
+def _optional_column(raw: pd.DataFrame, path: Path, spec, default: int):
+    """The timestamp column: the default name "timestamp" is used when present (or the
+    conventional position in a headerless file); a name or position given explicitly must
+    exist."""
     if spec is None:
         return None
     if spec in raw.columns:
         return raw[spec]
-    if isinstance(raw.columns[0], (int, np.integer)) and raw.shape[1] > default:
-        return raw.iloc[:, default]
-    return None
+    headerless = isinstance(raw.columns[0], (int, np.integer))
+    if spec == "timestamp":
+        return raw.iloc[:, default] if headerless and raw.shape[1] > default else None
+    pos = _position(spec)
+    if pos is not None and pos < raw.shape[1]:
+        return raw.iloc[:, pos]
+    names = ", ".join(map(str, raw.columns))
+    raise DataError(f"{path} has no column {spec!r} (columns: {names}); pass --timestamp-col "
+                    f"(timestamp_col in [csv]) with the right column name or 0-based position, "
+                    f"or leave it out.")
 
 
 def _check_scale(frame, path, scale):

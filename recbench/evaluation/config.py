@@ -123,7 +123,7 @@ class ExperimentFile:
 def load_experiment(path: str | Path) -> ExperimentFile:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM is not TOML
     except RecursionError:
         raise ConfigError(f"{path}: arrays or tables are nested too deeply to read.") from None
     except FileNotFoundError:
@@ -169,6 +169,17 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                 fail(f"{key!r}: {exc}")
             except ValueError:      # a cutoff int() cannot read, e.g. "ndcg@²"
                 fail(f"{key!r}: a cutoff is not a whole number written with 0-9, e.g. 'ndcg@10'.")
+    if "columns" in raw:
+        from recbench.metrics.spec import resolve
+        computed = {m.name for m in resolve(exp.metrics, exp.k)}
+        for col in exp.columns:
+            if col not in computed:
+                fail(f"'columns' shows {col}, which this file does not compute (k = "
+                     f"{list(exp.k)}, metrics = {exp.metrics or 'all'}); add it to 'metrics' "
+                     f"or its cutoff to 'k', or drop the column.")
+    if "folds" in raw and exp.split != "kfold":
+        fail(f"'folds' applies only to split = \"kfold\", and this file sets split = "
+             f"{exp.split!r}; remove 'folds' or use kfold.")
     try:
         check_name(exp.name)
     except ConfigError as exc:

@@ -205,6 +205,29 @@ def _warnings(exp, jobs, counts, threshold) -> list[str]:
         out.append(f"no test user has a relevant candidate (a test rating >= {threshold:g} on an "
                    f"item seen in training that the user did not rate in training), so every "
                    f"ranking metric is empty; lower --relevance-threshold or use more data.")
+    content = _content_without_text(exp)
+    if content:
+        out.append(f"{', '.join(content)} use{'s' if len(content) == 1 else ''} item features, "
+                   f"and {exp.dataset.name} has no item text (titles, genres, tags), so "
+                   f"{'its' if len(content) == 1 else 'their'} content part is empty; pass "
+                   f"--items FILE ([csv] items) to give the items' text.")
+    return out
+
+
+def _content_without_text(exp) -> list[str]:
+    """Labels of algorithms that use item features when no item has any text."""
+    items = exp.dataset.items
+    if items is not None and "text" in items and (items["text"].str.strip() != "").any():
+        return []
+    from recbench.algorithms.registry import AlgorithmUnavailable, load_class
+    out = []
+    for spec in exp.algorithms:
+        try:
+            cls = type(spec.instance) if spec.instance is not None else load_class(spec.name)
+        except (AlgorithmUnavailable, ConfigError):
+            continue
+        if getattr(cls, "uses_item_features", False):
+            out.append(spec.label)
     return out
 
 

@@ -166,7 +166,7 @@ def _kernel(kernel, specs) -> str:
 
 
 def _check_scores(algo, scores, n_users, n_items) -> None:
-    name = getattr(algo, "name", type(algo).__name__)
+    name = getattr(algo, "name", "") or type(algo).__name__
     if scores.shape != (n_users, n_items):
         raise ScoringError(f"{name}.score returned shape {scores.shape}, expected "
                            f"{(n_users, n_items)}.")

@@ -15,6 +15,11 @@ from recbench.reporting.transfer import transfer_files
 
 def run_folders(results_dir="results", runs=()) -> list[Path]:
     if runs:
+        from recbench.errors import ConfigError
+        for r in runs:
+            if not Path(r).exists():
+                raise ConfigError(f"{r} does not exist; give a run folder (one holding "
+                                  f"run.json) or its run.json.")
         return [Path(r) if Path(r).is_dir() else Path(r).parent for r in runs]
     return sorted(p.parent for p in Path(results_dir).glob("*/run.json"))
 

@@ -46,6 +46,9 @@ def check_split(dataset: Dataset, split: str, n_folds=None, test_size=None,
     else:
         raise ConfigError(f"unknown --split {split!r} for {dataset.name}; use one of "
                           f"{', '.join(split_names(dataset))}.")
+    if split == "temporal" and split not in dataset.predefined_folds:
+        from recbench.splitting.folds import check_timestamps
+        check_timestamps(dataset.ratings)
     given = {"n_folds": n_folds, "test_size": test_size, "leave_out": leave_out}
     flags = {"n_folds": "--folds", "test_size": "--test-size", "leave_out": "--leave-out"}
     for key, value in given.items():

@@ -98,13 +98,22 @@ def per_user(ratings: pd.DataFrame, rng: np.random.Generator, test_size: float |
     return [_fold(ratings, name, mask)]
 
 
+def check_timestamps(ratings: pd.DataFrame) -> None:
+    """Refuse a temporal split of ratings without a timestamp on every rating."""
+    ts = ratings["timestamp"] if "timestamp" in ratings else pd.Series(pd.NA, index=ratings.index)
+    missing = int(ts.isna().sum())
+    if missing:
+        what = "has none" if missing == len(ts) else f"lacks {missing:,} of {len(ts):,}"
+        raise ConfigError(f"--split temporal needs a timestamp on every rating, and this "
+                          f"dataset {what}; name the column with --timestamp-col (timestamp_col "
+                          f"in [csv]) or choose another --split.")
+
+
 def temporal(ratings: pd.DataFrame, test_size: float) -> list[Fold]:
     """Global temporal split: the latest ``test_size`` share of ratings is the test part."""
     _check_share(test_size)
+    check_timestamps(ratings)
     ts = ratings["timestamp"]
-    if ts.isna().any():
-        raise ConfigError("a temporal split needs a timestamp on every rating; this dataset "
-                          "has none (or some are missing).")
     order = np.argsort(ts.to_numpy(dtype=np.int64), kind="stable")
     mask = np.zeros(len(ratings), dtype=bool)
     mask[order[len(order) - int(round(test_size * len(order))):]] = True
