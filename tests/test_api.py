@@ -191,7 +191,7 @@ def test_readme_python_example_runs_and_equals_the_cli(tmp_path, ml100k_dir):
                     "--output-dir", str(tmp_path / "cli")], check=True, capture_output=True)
     cli = json.loads((tmp_path / "cli" / "run.json").read_text())["results"]
     assert _means(api) == _means(cli)
-    assert (work / "results" / "x" / "run.json").is_file()
+    assert (work / "results" / "runs" / "x" / "run.json").is_file()
 
 
 @pytest.mark.slow
@@ -237,3 +237,18 @@ def test_baseline_table_in_results_md(tmp_path):
     from recbench.evaluation.config import load_experiment
     with pytest.raises(recbench.ConfigError, match="'baseline' 'knn' names no algorithm"):
         load_experiment(bad)
+
+
+def test_the_readme_experiment_file_loads_with_metric_families(tmp_path):
+    """The README's example experiment file is valid as written: metric families expand at
+    every k, as with --metrics, and its columns are computed."""
+    import re
+    from recbench.evaluation.config import load_experiment
+    from recbench.metrics.spec import resolve
+    block = re.search(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    path = tmp_path / "exp.toml"
+    path.write_text(block)
+    exp = load_experiment(path)
+    assert exp.metrics == ["rmse", "mae", "precision", "ndcg", "auc"]
+    computed = {m.name for m in resolve(exp.metrics, exp.k)}
+    assert {"precision@5", "precision@20", "ndcg@10"} <= computed and set(exp.columns) <= computed

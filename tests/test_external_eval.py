@@ -53,6 +53,8 @@ def test_the_rules_on_a_hand_made_example():
                       "ignored_items_not_in_catalog": 1, "ignored_rows_of_users_not_ranked": 1,
                       "unlisted_candidates_ranked_last": 3, "ranked_users_without_listed_candidate": 0}
     assert run.record["algorithms"][0]["external"] == counts
+    assert ("toy's ranking lists 2 of its users' 5 candidates; the other 3 are ranked after "
+            "them by the tie keys") in " ".join(run.record["warnings"])
     assert "rmse" not in {r["metric"] for r in run.results}    # no rating predictions given
     # the same tie keys as any algorithm on this fold: a second seed may order a's tail anew
     orders = {tuple(_evaluate(predictions={"toy": RANKING}, seed=s).recommendations.item)

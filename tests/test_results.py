@@ -72,7 +72,7 @@ def _write(tmp_path, text):
     ('[algorithms.nosuch]\n', "unknown algorithm 'nosuch'"),
     ('[algorithms.svd]\n[published.knn]\nrmse = 1.0\n', "[published.knn] names no algorithm"),
     ('k = [0]\n[algorithms.svd]\n', "'k' must be a positive whole number"),
-    ('metrics = ["precision"]\n[algorithms.svd]\n', "needs a cutoff; write precision@K"),
+    ('columns = ["precision"]\n[algorithms.svd]\n', "needs a cutoff; write precision@K"),
     ('[csv]\nseparator = ","\n[algorithms.svd]\n', "unknown key 'separator' in [csv]"),
     ('dataset = "x"\n', "no algorithms"),
     ('dataset = \n', "not valid TOML"),

@@ -164,7 +164,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     for key in ("metrics", "columns"):
         if key in raw:
             try:
-                setattr(exp, key, [parse_metric(str(m)).name for m in raw[key]])
+                # metrics may name a family with a cutoff ("precision": at every k), as
+                # --metrics and recbench.run do; a column is one metric at one cutoff
+                setattr(exp, key, [_family(m) if key == "metrics" and _family(m)
+                                   else parse_metric(str(m)).name for m in raw[key]])
             except ConfigError as exc:
                 fail(f"{key!r}: {exc}")
             except ValueError:      # a cutoff int() cannot read, e.g. "ndcg@²"
@@ -217,6 +220,14 @@ def load_experiment(path: str | Path) -> ExperimentFile:
         from recbench.tuning.settings import from_table
         exp.tuning = from_table(raw["tuning"], labels, fail)
     return exp
+
+
+def _family(name) -> str | None:
+    """``name`` when it is a registered family that takes a cutoff, written without one."""
+    from recbench.metrics import registered
+    family = str(name).strip().lower()
+    metric = registered().get(family)
+    return family if metric is not None and metric.takes_k and "@" not in family else None
 
 
 def _float(key: str, value, fail) -> float:

@@ -74,6 +74,14 @@ def annotate(outcome, facts: dict) -> None:
         entry["params"] = {"files": files, "missing_predictions": facts["missing"]}
         entry["external"] = facts["counts"][label]
         described[label] = {"files": files, "counts": facts["counts"][label]}
+        c = facts["counts"][label]
+        if c.get("unlisted_candidates_ranked_last"):
+            listed, unlisted = c["listed_candidates"], c["unlisted_candidates_ranked_last"]
+            outcome.warnings.append(
+                f"{label}'s ranking lists {listed:,} of its users' {listed + unlisted:,} "
+                f"candidates; the other {unlisted:,} are ranked after them by the tie keys, so "
+                f"its full-ranking metrics (AUC, MRR) and any metric at a k above a list's "
+                f"length are not the values of its full ranking.")
     outcome.protocol["external_predictions"] = {"rules": RULES,
                                                 "missing_predictions": facts["missing"],
                                                 "systems": described}
