@@ -44,6 +44,12 @@ CASES = [
     ("objective-two-metrics", RUN + ["--tune", "--objective", "ndcg@10,rmse"], {},
      ["names several metrics"]),
     ("unknown-option", RUN + ["--nosuch"], {}, ["unrecognized arguments: --nosuch"]),
+    ("data-dir-missing", ["run", "--dataset", "ml-100k", "--data-dir", "nowhere", "-q"], {},
+     ["--data-dir nowhere does not exist; give the folder that holds ml-100k/"]),
+    ("resume-without-folder", RUN + ["--resume"], {},
+     ["--resume continues the run in a named folder; give the interrupted run's --output-dir"]),
+    ("same-column-twice", RUN + ["--user-col", "user", "--item-col", "user"], {},
+     ["--user-col and --item-col both name column 'user'"]),
     ("temporal-without-timestamps", ["run", "--dataset", "r.csv", "--algorithms", "globalmean",
                                      "--split", "temporal"], {"r.csv": "user,item,rating\n"
      + "\n".join(f"u{u},i{i},{1 + (u + i) % 5}" for u in range(6) for i in range(5))},

@@ -204,3 +204,24 @@ def test_ranx_reads_the_trec_file(u1_lists, u1, tmp_path):
     results = {r["metric"]: r["mean"] for r in outcome.results if r["algorithm"] == "svd"}
     assert abs(got["ndcg@10"] - results["ndcg@10"]) < 1e-12
     assert abs(got["precision@10"] - results["precision@10"]) < 1e-12
+
+
+def test_trec_with_spaced_ids_is_refused_before_any_fit(tmp_path, frame, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frame.assign(item=frame["item"].str.replace("i", "item ", regex=False)).to_csv(
+        "spaced.csv", index=False)
+    code = main(["run", "--dataset", "spaced.csv", "--algorithms", "popularity", "--folds", "2",
+                 "-q", "--save-recommendations", "3", "--trec", "--output-dir", "out"])
+    err = capsys.readouterr().err
+    assert code == 2 and "spaced: the item id 'item " in err and "leave out --trec" in err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_a_label_with_spaces_becomes_one_trec_run_tag():
+    from recbench.reporting.recommendations import run_tag
+    recs = pd.DataFrame({"algorithm": ["svd (tuned)"], "fold": ["fold1"], "user": ["u1"],
+                         "item": ["i1"], "rank": [1], "score": [0.5]})
+    (name, body), = trec_files(recs).items()
+    assert name == "recommendations-svd__tuned_.trec"
+    assert body.decode().split() == ["fold1:u1", "Q0", "i1", "1", "0.5", "svd_(tuned)"]
+    assert run_tag("  a \t b ") == "a_b"

@@ -43,6 +43,13 @@ def export_settings(args) -> dict:
     return {"save_recommendations": args.save_recommendations}
 
 
+def check_exports(args, exp) -> None:
+    """What the export options need of a validated experiment, checked before any work."""
+    if args.trec:
+        from recbench.reporting.recommendations import check_trec_ids
+        check_trec_ids(exp.dataset.ratings, exp.dataset.name)
+
+
 def save_run(args, run, folder) -> None:
     """Write the run folder (with TREC files if asked) and log it to MLflow if asked."""
     run.save(folder, trec=True if args.trec else None)

@@ -8,7 +8,7 @@ from pathlib import Path
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.progress import Progress
-from recbench.cli.exports import save_run
+from recbench.cli.exports import check_exports, save_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.cli.tuning import tune_settings
 from recbench.errors import ConfigError, RecbenchError
@@ -64,6 +64,9 @@ def _plan(args, spec):
     settings["algorithms"] = algorithm_list(args, spec.algorithms if spec else None)
     settings["csv"] = csv_options(args, spec.csv if spec else None)
     settings["tune"] = tune_settings(args, settings.get("tune"))
+    if args.resume and spec is None and not args.output_dir:
+        raise ConfigError("--resume continues the run in a named folder; give the interrupted "
+                          "run's --output-dir (or its experiment file).")
     if args.output_dir and not args.suite:
         folder = Path(args.output_dir)
     elif spec is not None:
@@ -76,6 +79,7 @@ def _plan(args, spec):
         if spec is None or str(spec.path) in str(exc):
             raise
         raise type(exc)(f"{spec.path}: {exc}") from None
+    check_exports(args, exp)
     folder = check_output_folder(folder or new_run_folder(exp.dataset.name))
     return exp, folder, spec.info() if spec else None
 

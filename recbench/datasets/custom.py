@@ -92,6 +92,16 @@ def _check_options(opts: CsvOptions):
                           ("--rating-col", opts.rating_col), ("--item-id-col", opts.item_id_col)):
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise ConfigError(f"{option} {value!r} must be a column name or 0-based position.")
+    roles = {"--user-col": opts.user_col, "--item-col": opts.item_col,
+             "--rating-col": opts.rating_col}
+    if opts.timestamp_col is not None:
+        roles["--timestamp-col"] = opts.timestamp_col
+    seen: dict = {}
+    for option, value in roles.items():
+        if str(value) in seen:
+            raise ConfigError(f"{seen[str(value)]} and {option} both name column {value!r}; "
+                              f"give each role its own column.")
+        seen[str(value)] = option
     scale = opts.rating_scale
     if scale is None:
         return None

@@ -35,6 +35,13 @@ def candidate_folders(name: str, data_dir: str | Path | None = None) -> list[Pat
     out = []
     user_dir = data_dir or os.environ.get("RECBENCH_DATA_DIR")
     if user_dir:
+        if not Path(user_dir).is_dir():
+            from recbench.errors import ConfigError
+            what = "--data-dir" if data_dir else "RECBENCH_DATA_DIR"
+            state = "is a file" if Path(user_dir).exists() else "does not exist"
+            raise ConfigError(f"{what} {user_dir} {state}; give the folder that holds "
+                              f"{name}/ (e.g. ../shared/datasets), or leave it out to use the "
+                              f"cache or download.")
         out.append(Path(user_dir) / name)
     out.append(cache_dir() / name)
     out.append(surprise_cache() / name / name)

@@ -66,9 +66,27 @@ def has_trec(folder: Path) -> bool:
     return any(Path(folder).glob("recommendations-*.trec"))
 
 
+def check_trec_ids(ratings: pd.DataFrame, name: str) -> None:
+    """Refuse, before any work, user or item ids a TREC run file cannot hold (whitespace)."""
+    for col in ("user", "item"):
+        ids = ratings[col]
+        values = ids.cat.categories if hasattr(ids, "cat") else pd.unique(ids)
+        bad = pd.Index(values).astype(str).str.contains(_SPACE)
+        if bad.any():
+            raise ConfigError(f"{name}: the {col} id {str(pd.Index(values)[bad][0])!r} contains "
+                              f"whitespace, which a TREC run file cannot hold; leave out --trec "
+                              f"(recommendations.parquet keeps every id).")
+
+
+def run_tag(algorithm: str) -> str:
+    """An algorithm label as a TREC run tag (one token): whitespace becomes '_'."""
+    return re.sub(r"\s+", "_", str(algorithm).strip())
+
+
 def trec_files(recs: pd.DataFrame) -> dict[str, bytes]:
-    """One TREC run file per algorithm (``qid Q0 docno rank score run_tag``)."""
-    for col in ("algorithm", "fold", "user", "item"):
+    """One TREC run file per algorithm (``qid Q0 docno rank score run_tag``; the tag is the
+    label with whitespace as '_', e.g. ``svd_(tuned)``)."""
+    for col in ("fold", "user", "item"):
         bad = recs[col].astype(str).str.contains(_SPACE)
         if bad.any():
             raise ConfigError(f"the {col} id {recs[col][bad].iloc[0]!r} contains whitespace, "
@@ -79,7 +97,7 @@ def trec_files(recs: pd.DataFrame) -> dict[str, bytes]:
         scores = [repr(s) for s in part["score"].astype(float).tolist()]
         lines = (part["fold"].astype(str) + ":" + part["user"].astype(str) + " Q0 "
                  + part["item"].astype(str) + " " + part["rank"].astype(str) + " "
-                 + pd.Series(scores, index=part.index) + " " + str(algorithm))
+                 + pd.Series(scores, index=part.index) + " " + run_tag(algorithm))
         out[trec_name(str(algorithm))] = ("\n".join(lines) + "\n").encode()
     return out
 
