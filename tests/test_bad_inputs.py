@@ -45,7 +45,7 @@ CASES = [
      ["names several metrics"]),
     ("unknown-option", RUN + ["--nosuch"], {}, ["unrecognized arguments: --nosuch"]),
     ("data-dir-missing", ["run", "--dataset", "ml-100k", "--data-dir", "nowhere", "-q"], {},
-     ["--data-dir nowhere does not exist; give the folder that holds ml-100k/"]),
+     ["--data-dir (data_dir) nowhere does not exist; give the folder that holds the datasets"]),
     ("resume-without-folder", RUN + ["--resume"], {},
      ["--resume continues the run in a named folder; give the interrupted run's --output-dir"]),
     ("same-column-twice", RUN + ["--user-col", "user", "--item-col", "user"], {},
@@ -63,7 +63,7 @@ CASES = [
     ("toml-column-not-computed", ["run", "e.toml", "-q"],
      toml('name = "x"\ndataset = "r.csv"\nfolds = 2\nmetrics = ["rmse"]\ncolumns = ["ndcg@10"]\n'
           '[algorithms.globalmean]\n'),
-     ["e.toml", "'columns' shows ndcg@10, which this file does not compute"]),
+     ["e.toml", "'columns' shows ndcg@10, which this run does not compute"]),
     ("toml-column-cutoff-not-in-k", ["run", "e.toml", "-q"],
      toml('name = "x"\ndataset = "r.csv"\nfolds = 2\nk = [5]\ncolumns = ["ndcg@10"]\n'
           '[algorithms.globalmean]\n'), ["'columns' shows ndcg@10", "k = [5]"]),
@@ -285,3 +285,48 @@ def test_a_content_model_without_item_text_is_a_warning_in_the_record(tmp_path, 
     warnings = json.loads((tmp_path / "out" / "run.json").read_text())["warnings"]
     assert any(w.startswith("tfidf uses item features, and r has no item text") for w in warnings)
     assert "pass --items FILE" in capsys.readouterr().err
+
+
+def test_metric_families_in_a_file_reach_the_table_and_the_compare_gate(tmp_path, monkeypatch,
+                                                                        capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(GOOD_CSV)
+    (tmp_path / "f.toml").write_text('name = "f"\ndataset = "r.csv"\nfolds = 2\nk = [5, 10]\n'
+                                     'metrics = ["rmse", "precision", "ndcg"]\n'
+                                     '[algorithms.popularity]\n[algorithms.baselineonly]\n')
+    assert main(["run", "f.toml", "-q", "--output-dir", "out"]) == 0
+    header = next(line for line in (tmp_path / "out" / "results.md").read_text().splitlines()
+                  if line.startswith("| algorithm"))
+    for col in ("rmse", "precision@5", "precision@10", "ndcg@5", "ndcg@10"):
+        assert f" {col} " in header, header
+    capsys.readouterr()
+    assert main(["compare", "out", "out"]) == 0
+    assert "Gate: ndcg@10" in capsys.readouterr().out
+
+
+def test_columns_are_checked_against_the_run_with_its_overrides(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(GOOD_CSV)
+    (tmp_path / "c.toml").write_text('name = "c"\ndataset = "r.csv"\nfolds = 2\nk = [10]\n'
+                                     'columns = ["rmse", "ndcg@20"]\n[algorithms.globalmean]\n')
+    assert main(["run", "c.toml", "-q", "--k", "10,20", "--output-dir", "ok"]) == 0
+    assert main(["run", "c.toml", "-q", "--output-dir", "no"]) == 2
+    assert "'columns' shows ndcg@20, which this run does not compute" in capsys.readouterr().err
+    assert main(["run", "c.toml", "-q", "--k", "10,20", "--metrics", "rmse",
+                 "--output-dir", "no"]) == 2
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_missing_recbench_data_dir_is_only_a_place_not_found(monkeypatch, tmp_path):
+    from recbench.datasets import load_dataset
+    monkeypatch.setenv("RECBENCH_DATA_DIR", str(tmp_path / "nowhere"))
+    assert len(load_dataset("ml-latest-small").ratings) == 100836      # the embedded copy
+
+
+def test_a_folder_holding_only_a_gitkeep_takes_a_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(GOOD_CSV)
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "keep" / ".gitkeep").write_text("")
+    assert main(RUN + ["--output-dir", "keep"]) == 0
+    assert (tmp_path / "keep" / "run.json").is_file()

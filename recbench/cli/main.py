@@ -24,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     original = sub.add_parser
 
     def add_parser(name, **kw):
-        return original(name, parents=[common], **kw)
+        p = original(name, parents=[common], **kw)
+        p.set_defaults(command_parser=p)       # unknown options are reported by their command
+        return p
 
     sub.add_parser = add_parser
     run.add_parser(sub)
@@ -38,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = argv
     if not args.verbose:
         warnings.filterwarnings("ignore", category=FutureWarning)

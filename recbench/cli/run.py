@@ -79,6 +79,8 @@ def _plan(args, spec):
         if spec is None or str(spec.path) in str(exc):
             raise
         raise type(exc)(f"{spec.path}: {exc}") from None
+    if spec is not None:
+        spec.check_columns(exp)
     check_exports(args, exp)
     folder = check_output_folder(folder or new_run_folder(exp.dataset.name))
     return exp, folder, spec.info() if spec else None

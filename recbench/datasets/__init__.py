@@ -14,6 +14,7 @@ import pandas as pd
 from recbench.datasets.custom import CsvOptions, read_custom
 from recbench.datasets.dataset import Dataset, Provenance
 from recbench.datasets.frame import from_frame
+from recbench.datasets.locate import check_data_dir
 from recbench.datasets.registry import DatasetLoader, register, registered
 from recbench.errors import DataError
 
@@ -36,6 +37,7 @@ def load_dataset(source, data_dir: str | Path | None = None,
         raise DataError(f"dataset {source!r} is not a name, a file path, a DataFrame or a Dataset.")
     loaders = registered()
     name = str(source)
+    check_data_dir(data_dir)
     if name.lower() in loaders:
         return loaders[name.lower()].load(data_dir, download=download, **options)
     path = Path(name)
@@ -50,6 +52,7 @@ def load_dataset(source, data_dir: str | Path | None = None,
 
 def available_datasets(data_dir=None) -> list[dict]:
     """Each registered dataset with where it is (None when it would need a download)."""
+    check_data_dir(data_dir)
     out = []
     for name, loader in registered().items():
         folder = loader.locate(data_dir)

@@ -30,18 +30,22 @@ def surprise_cache() -> Path:
     return Path(os.environ.get("SURPRISE_DATA_FOLDER") or home() / ".surprise_data")
 
 
+def check_data_dir(data_dir) -> None:
+    """Refuse an explicitly given data folder that is not a folder (``RECBENCH_DATA_DIR`` is
+    only a place to look, like the caches)."""
+    if data_dir is not None and not Path(data_dir).is_dir():
+        from recbench.errors import ConfigError
+        state = "is a file" if Path(data_dir).exists() else "does not exist"
+        raise ConfigError(f"--data-dir (data_dir) {data_dir} {state}; give the folder that holds "
+                          f"the datasets' folders, such as ml-100k/ (e.g. ../shared/datasets), or "
+                          f"leave it out.")
+
+
 def candidate_folders(name: str, data_dir: str | Path | None = None) -> list[Path]:
     """Folders that may hold dataset ``name``, in lookup order."""
     out = []
     user_dir = data_dir or os.environ.get("RECBENCH_DATA_DIR")
     if user_dir:
-        if not Path(user_dir).is_dir():
-            from recbench.errors import ConfigError
-            what = "--data-dir" if data_dir else "RECBENCH_DATA_DIR"
-            state = "is a file" if Path(user_dir).exists() else "does not exist"
-            raise ConfigError(f"{what} {user_dir} {state}; give the folder that holds "
-                              f"{name}/ (e.g. ../shared/datasets), or leave it out to use the "
-                              f"cache or download.")
         out.append(Path(user_dir) / name)
     out.append(cache_dir() / name)
     out.append(surprise_cache() / name / name)

@@ -113,6 +113,17 @@ class ExperimentFile:
                 "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir,
                 "tune": self.tuning}
 
+    def check_columns(self, exp) -> None:
+        """Refuse table columns the run (this file with the command line's overrides) does
+        not compute: they would silently be missing from the table."""
+        computed = {m.name for m in exp.metric_specs()}
+        for col in self.columns or []:
+            if col not in computed:
+                raise ConfigError(f"{self.path}: 'columns' shows {col}, which this run does not "
+                                  f"compute (k = {list(exp.cutoffs)}, metrics = "
+                                  f"{exp.metrics or 'all'}); add it to 'metrics' or its cutoff "
+                                  f"to 'k', or drop the column.")
+
     def info(self) -> dict:
         """The record's ``experiment`` entry."""
         return {"name": self.name, "description": self.description, "file": self.path.as_posix(),
@@ -146,8 +157,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
         if isinstance(value, bool) or not isinstance(value, types):
             if not (types is float and isinstance(value, int) and not isinstance(value, bool)):
                 if KEYS[key][0] is dict:
-                    fail(f"{key!r} = {value!r} must be a table: write [{key}] on its own line, "
-                         f"then its keys ({KEYS[key][1]}).")
+                    example = {"algorithms": "[algorithms.svd]", "published": "[published.svd]",
+                               "csv": "[csv]"}.get(key, f"[{key}]")
+                    fail(f"{key!r} = {value!r} must be a table: write {example} on its own "
+                         f"line, then its keys ({KEYS[key][1]}).")
                 fail(f"{key!r} has the wrong type ({type(value).__name__}): {KEYS[key][1]}.")
     exp = ExperimentFile(path=path, name=raw.get("name", path.stem))
     for key in ("description", "dataset", "data_dir", "split", "folds", "test_size",
@@ -172,14 +185,6 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                 fail(f"{key!r}: {exc}")
             except ValueError:      # a cutoff int() cannot read, e.g. "ndcg@²"
                 fail(f"{key!r}: a cutoff is not a whole number written with 0-9, e.g. 'ndcg@10'.")
-    if "columns" in raw:
-        from recbench.metrics.spec import resolve
-        computed = {m.name for m in resolve(exp.metrics, exp.k)}
-        for col in exp.columns:
-            if col not in computed:
-                fail(f"'columns' shows {col}, which this file does not compute (k = "
-                     f"{list(exp.k)}, metrics = {exp.metrics or 'all'}); add it to 'metrics' "
-                     f"or its cutoff to 'k', or drop the column.")
     if "folds" in raw and exp.split != "kfold":
         fail(f"'folds' applies only to split = \"kfold\", and this file sets split = "
              f"{exp.split!r}; remove 'folds' or use kfold.")

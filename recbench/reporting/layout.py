@@ -37,6 +37,7 @@ def new_run_folder(dataset_name: str, results_dir: str | Path = "results") -> Pa
 
 
 RUN_MARKER = "run.json"
+IGNORED_FILES = {".gitkeep", ".DS_Store"}     # bookkeeping a folder may hold before a run
 
 
 def check_replaceable(folder: str | Path, what: str = "--output-dir") -> None:
@@ -53,7 +54,8 @@ def check_replaceable(folder: str | Path, what: str = "--output-dir") -> None:
                           f"folder would replace; give a new folder, e.g. results/my-run.")
     if folder.is_dir() and not (folder / RUN_MARKER).is_file():
         try:
-            first = next(iter(sorted(p.name for p in folder.iterdir())), None)
+            first = next(iter(sorted(p.name for p in folder.iterdir()
+                                     if p.name not in IGNORED_FILES)), None)
         except OSError:
             first = None
         if first is not None:

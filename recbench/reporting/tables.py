@@ -34,7 +34,9 @@ def columns_of(record: dict) -> list[str]:
     if exp.get("columns"):
         return exp["columns"]
     if exp.get("metrics") or record["manifest"].get("metrics"):
-        cols = list(exp.get("metrics") or record["manifest"]["metrics"])
+        # the manifest names what was computed, families expanded at every k ("precision"
+        # in a file -> precision@5, precision@10, ...)
+        cols = list(record["manifest"].get("metrics") or exp["metrics"])
         return cols + [c for c in ("fit_time_s", "score_time_s", "tune_time_s") if c not in cols]
     return default_columns(record["manifest"]["k"])
 
