@@ -138,16 +138,19 @@ def _head(path: Path, encoding: str) -> str:
 
 
 def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
-                what: str = "user, item and rating") -> pd.DataFrame:
+                what: str = "user, item and rating", option: str = "--dataset",
+                row: str = "one rating per line (user, item, rating)") -> pd.DataFrame:
+    if path.is_dir():
+        raise DataError(f"{path} is a folder; give {option} the path of a file inside it.")
     if not path.is_file():
-        raise DataError(f"{path} does not exist; check the path given to --dataset.")
+        raise DataError(f"{path} does not exist; check the path given to {option}.")
     encoding = _encoding(opts.encoding)
     try:
         head = _head(path, encoding)
     except OSError as exc:
         raise DataError(f"{path} could not be read ({exc.strerror or exc}).") from None
     if not head.strip():
-        raise DataError(f"{path} is empty; it needs one rating per line (user, item, rating).")
+        raise DataError(f"{path} is empty; it needs {row}.")
     lines = _lines(head)
     skip = next(n for n, line in enumerate(lines) if line.strip())   # leading blank lines
     head = "\n".join(lines[skip:])
@@ -267,7 +270,8 @@ def read_items(opts: CsvOptions) -> pd.DataFrame:
     """Item metadata: one row per item id; the text columns are joined into ``text``."""
     path = Path(opts.items_path)
     raw = _read_table(path, CsvOptions(header=True, encoding=opts.encoding),
-                      min_columns=2, what="an item id and text")
+                      min_columns=2, what="an item id and text", option="--items",
+                      row="a header, then one item per line (id and text)")
     ids = _column(raw, path, opts.item_id_col, "--item-id-col", 0)
     text_cols = [_column(raw, path, c, "--item-text-cols", 1) for c in opts.item_text_cols]
     items = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="item"))

@@ -227,8 +227,10 @@ def parse_numbers(values: pd.Series, path, what: str, fix: str) -> pd.Series:
     if bad.any():
         line = first_line(bad)
         shown = str(values.loc[line]).strip()
-        if shown == "" or shown.lower() in {"nan", "-nan", "+nan", "na", "n/a", "null", "none"}:
+        if shown == "":
             kind = "missing"
+        elif shown.lower() in {"nan", "-nan", "+nan", "na", "n/a", "null", "none"}:
+            kind = f"missing (written {shown[:10]!r})"
         elif np.isnan(num.loc[line]):
             kind = f"not a number ({shown[:40]!r})"
         else:

@@ -57,8 +57,9 @@ def read_predictions(source, label: str, fold: str) -> PredictionFile:
     else:
         path = Path(source)
         if not path.is_file():
-            raise DataError(f"{path} does not exist; give LABEL=PATH with the path of a "
-                            f"prediction file.")
+            state = "is a folder" if path.is_dir() else "does not exist"
+            raise DataError(f"{path} {state}; give LABEL=PATH with the path of a prediction "
+                            f"file.")
         name, digest = str(path), sha256_file(path)
         if path.suffix.lower() == ".parquet":
             raw, where = _parquet(path), "row"
