@@ -15,7 +15,7 @@ from pathlib import Path
 
 from recbench.algorithms.spec import resolve_algorithms
 from recbench.datasets import CsvOptions, load_dataset
-from recbench.errors import ConfigError
+from recbench.errors import ConfigError, RecbenchError
 from recbench.evaluation.comparison import Comparison, compare_records, within_run
 from recbench.evaluation.experiment import Experiment, run_experiment, validate
 from recbench.evaluation.recommendations import check_list_length
@@ -153,7 +153,11 @@ def compare(a, b=None, *, metrics=None, gate_metric: str | None = None,
     or, with one run and no algorithm pair, the paired tests between its algorithms."""
     run_a = _as_run(a)
     if b is None and not (a_algorithm and b_algorithm):
-        return within_run(run_a.record, run_a.per_user, metrics)
+        try:
+            return within_run(run_a.record, run_a.per_user, metrics)
+        except RecbenchError as exc:            # name the run folder
+            where = run_a.folder or "the run"
+            raise type(exc)(f"{where}: {exc}") from None
     run_b = run_a if b is None else _as_run(b)
     if bool(a_algorithm) != bool(b_algorithm):
         raise ConfigError("give both algorithms to compare (--a and --b), or neither.")

@@ -1,6 +1,7 @@
 """A corpus of bad inputs: every one is exit code 2 with one sentence naming what is wrong,
 and no traceback. Each case runs the real command line in-process (``recbench.cli.main``)."""
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -180,6 +181,11 @@ CASES = [
                                                             "suite/b.toml": 'name = "b"\nbogus = 1\n'}, ["b.toml", "bogus"]),
     # -- run records under compare and tables ----------------------------------------------
     ("compare-missing", ["compare", "nope"], {}, ["nope", "not a run record"]),
+    ("compare-no-per-user", ["compare", "rec"], {"rec/run.json": "GOOD_RECORD"},
+     ["rec: this run has no per-user values"]),
+    ("compare-per-user-wrong-columns", ["compare", "good", "rec"],
+     {"rec/run.json": "GOOD_RECORD", "rec/per_user.csv.gz": gzip.compress(b"x\n1\n")},
+     ["per_user.csv.gz has no 'algorithm' column"]),
     ("compare-bad-json", ["compare", "rec"], {"rec/run.json": "{not json"}, ["run.json", "not valid JSON"]),
     ("compare-json-list", ["compare", "rec"], {"rec/run.json": "[1, 2]"}, ["run.json", "no JSON object"]),
     ("compare-bad-manifest", ["compare", "rec"], {"rec/run.json": json.dumps({"manifest": 3, "results": []})}, ["run.json", "manifest"]),

@@ -157,6 +157,10 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
         except Exception as exc:   # any unreadable file is one sentence, not a traceback
             raise RecbenchError(f"{per_user_path} cannot be read ({type(exc).__name__}: {exc}); "
                                 f"re-run the experiment to rewrite it.") from None
+        lacking = [c for c in ("algorithm", "fold", "user") if c not in per_user.columns]
+        if lacking:
+            raise RecbenchError(f"{per_user_path} has no {lacking[0]!r} column, so it holds no "
+                                f"per-user values of a run; re-run the experiment to rewrite it.")
     return record, per_user
 
 
