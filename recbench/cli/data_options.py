@@ -56,7 +56,7 @@ def csv_options(args, from_file: dict | None = None) -> CsvOptions:
                               f"write LOW,HIGH, e.g. --rating-scale 1,5.") from None
         scale = (lo, hi)
     return CsvOptions(
-        sep=_separator(args.sep) if args.sep else None,
+        sep=_separator(args.sep) if args.sep is not None else None,
         user_col=args.user_col, item_col=args.item_col, rating_col=args.rating_col,
         timestamp_col=args.timestamp_col,
         header={"auto": None, "yes": True, "no": False}[args.header],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from recbench.cli.parser import number, whole_number
+from recbench.cli.parser import folder, number, whole_number
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.exports import add_export_options, export_settings, save_run
@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
                         "training mean (counted in the record)")
     p.add_argument("--no-verify-data", action="store_true",
                    help="use a local ml-100k copy whose checksums differ (recorded in the manifest)")
-    p.add_argument("--output-dir", help="where to write the run record (default: a new folder "
+    p.add_argument("--output-dir", type=folder, help="where to write the run record (default: a new folder "
                                         "under results/runs/)")
     p.add_argument("--format", default="github", help="printed table format: github, plain, "
                                                       "latex, html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from recbench.cli.parser import number, whole_number
+from recbench.cli.parser import folder, number, whole_number
 from recbench.algorithms.registry import parse_param
 from recbench.cli.exports import add_export_options, export_settings
 from recbench.cli.tuning import add_tune_options
@@ -37,7 +37,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="reuse the jobs an interrupted run into the same folder finished")
     p.add_argument("--no-verify-data", action="store_true",
                    help="use a local ml-100k copy whose checksums differ (recorded in the manifest)")
-    p.add_argument("--output-dir", help="where to write the run record (default: results/<name>/ "
+    p.add_argument("--output-dir", type=folder, help="where to write the run record (default: results/<name>/ "
                                         "for an experiment file, else a new folder under results/runs/)")
     p.add_argument("--format", default="github",
                    help="printed table format: github, plain, latex, html")

@@ -14,6 +14,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`.\n")
 
 
+def folder(text: str) -> str:
+    """A folder option's value: not empty (an empty value would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; give a folder, e.g. results/my-run")
+    return text
+
+
 def whole_number(text: str) -> int:
     """An option's value as an int: ``'abc'`` or ``'2.5'`` is refused, naming the value."""
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from recbench.cli.parser import folder
 from recbench.reporting.exports import results_csv, results_json
 from recbench.reporting.results_dir import rerender, run_folders
 from recbench.reporting.run import Run
@@ -20,7 +21,7 @@ def add_parser(sub) -> None:
                                    "(RESULTS_DIR/speed/speed.json).")
     p.add_argument("runs", nargs="*",
                    help="run folders (default: everything under RESULTS_DIR, see above)")
-    p.add_argument("--results-dir", default="results", help="where the suite's runs live (default results)")
+    p.add_argument("--results-dir", type=folder, default="results", help="where the suite's runs live (default results)")
     p.add_argument("--format", choices=FORMATS,
                    help="print every table in this format instead of rewriting the files")
     p.add_argument("--check", action="store_true",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from recbench.cli.parser import whole_number
+from recbench.cli.parser import folder, whole_number
 from recbench import api
 from recbench.algorithms.registry import parse_param
 from recbench.errors import ConfigError
@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
     p.add_argument("--n-jobs", type=whole_number, default=1, help="folds run in parallel")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="TransferMLP parameter, e.g. --param max_iter=20 (repeatable)")
-    p.add_argument("--output-dir", default="results/transfer",
+    p.add_argument("--output-dir", type=folder, default="results/transfer",
                    help="folder for the table, record and plot (default results/transfer)")
     p.set_defaults(func=cmd_transfer)
 

@@ -80,7 +80,7 @@ def _check_options(opts: CsvOptions):
     if opts.duplicates not in DUPLICATE_POLICIES:
         raise ConfigError(f"unknown duplicate policy {opts.duplicates!r}; use --duplicates "
                           f"{'|'.join(DUPLICATE_POLICIES)}.")
-    if opts.sep is not None and (not isinstance(opts.sep, str) or opts.sep in ("\n", "\r")):
+    if opts.sep is not None and (not isinstance(opts.sep, str) or opts.sep in ("\n", "\r", "")):
         raise ConfigError(f"--sep {opts.sep!r} is not a field separator; give one such as "
                           f"--sep , or --sep '\\t'.")
     try:
