@@ -38,7 +38,7 @@ def load_class(name: str) -> type:
         raise
     except Exception as exc:  # a broken plugin must not take the run down
         raise AlgorithmUnavailable(f"{name}: {type(exc).__name__}: {exc}") from exc
-    if not (isinstance(cls, type) and issubclass(cls, Algorithm)) and not _duck_typed(cls):
+    if not _is_algorithm_class(cls):
         raise AlgorithmUnavailable(f"{name}: {cls!r} is not a recbench Algorithm "
                                    f"(it needs fit, score and get_params).")
     return cls
@@ -66,14 +66,16 @@ def _from_spec(name: str):
         raise ConfigError(f"algorithm {name!r}: module {module!r} has no {attr!r}; check the "
                           f"class name.")
     cls = getattr(mod, attr)
-    if not (isinstance(cls, type) and issubclass(cls, Algorithm)) and not _duck_typed(cls):
+    if not _is_algorithm_class(cls):
         raise ConfigError(f"algorithm {name!r}: {attr} is not a recbench Algorithm (it needs "
                           f"fit, score and get_params; subclass recbench.Algorithm).")
     return cls
 
 
-def _duck_typed(cls) -> bool:
-    return isinstance(cls, type) and all(hasattr(cls, m) for m in ("fit", "score", "get_params"))
+def _is_algorithm_class(cls) -> bool:
+    """A recbench Algorithm subclass, or a class with fit, score and get_params."""
+    return isinstance(cls, type) and (issubclass(cls, Algorithm) or all(
+        hasattr(cls, m) for m in ("fit", "score", "get_params")))
 
 
 def create(name: str, params: dict | None = None):

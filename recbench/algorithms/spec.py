@@ -67,6 +67,17 @@ def resolve_algorithms(items) -> list[AlgorithmSpec]:
     return specs
 
 
+def spec_class(spec: AlgorithmSpec) -> type | None:
+    """The class a spec runs: its instance's type, else its registered or ``module:Class``
+    class; None when that cannot be imported (an unavailable algorithm)."""
+    if spec.instance is not None:
+        return type(spec.instance)
+    try:
+        return load_class(spec.name)
+    except AlgorithmUnavailable:
+        return None
+
+
 def validate(spec: AlgorithmSpec) -> str | None:
     """Raise ConfigError for an unknown algorithm, parameter or bad value; return a reason
     when the algorithm cannot be imported (the run reports it as unavailable)."""

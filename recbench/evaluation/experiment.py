@@ -116,13 +116,12 @@ def check_memory(exp: Experiment) -> None:
     """Refuse, before any fold, an algorithm whose predictable memory (users x users or
     items x items state, estimated on the whole dataset) exceeds the memory budget."""
     from recbench.algorithms.memory import require_memory
-    from recbench.algorithms.registry import AlgorithmUnavailable, load_class
+    from recbench.algorithms.spec import spec_class
     n_users = exp.dataset.ratings["user"].nunique()
     n_items = exp.dataset.ratings["item"].nunique()
     for spec in exp.algorithms:
-        try:
-            cls = type(spec.instance) if spec.instance is not None else load_class(spec.name)
-        except AlgorithmUnavailable:
+        cls = spec_class(spec)
+        if cls is None:
             continue
         estimate = getattr(cls, "memory_needed", None)
         need = estimate(spec.params, n_users, n_items) if estimate else None
@@ -219,16 +218,9 @@ def _content_without_text(exp) -> list[str]:
     items = exp.dataset.items
     if items is not None and "text" in items and (items["text"].str.strip() != "").any():
         return []
-    from recbench.algorithms.registry import AlgorithmUnavailable, load_class
-    out = []
-    for spec in exp.algorithms:
-        try:
-            cls = type(spec.instance) if spec.instance is not None else load_class(spec.name)
-        except (AlgorithmUnavailable, ConfigError):
-            continue
-        if getattr(cls, "uses_item_features", False):
-            out.append(spec.label)
-    return out
+    from recbench.algorithms.spec import spec_class
+    return [spec.label for spec in exp.algorithms
+            if getattr(spec_class(spec), "uses_item_features", False)]
 
 
 def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from recbench.algorithms.spec import AlgorithmSpec
+from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.errors import ConfigError
 from recbench.tuning.space import (Choice, check_space, default_space, describe_space,
                                    parse_range, range_text)
@@ -137,16 +137,6 @@ class TunedSpec(AlgorithmSpec):
                                          "fixed": dict(self.fixed), "defaults": dict(self.start)}
 
 
-def _class_of(spec: AlgorithmSpec):
-    from recbench.algorithms.registry import AlgorithmUnavailable, load_class
-    if spec.instance is not None:
-        return type(spec.instance)
-    try:
-        return load_class(spec.name)
-    except AlgorithmUnavailable:
-        return None
-
-
 def tuned_algorithms(specs: list[AlgorithmSpec], tuning: Tuning) -> list[AlgorithmSpec]:
     """``specs`` with a tuned spec after each algorithm that has a search space (without the
     default rows when ``tuning.defaults`` is False)."""
@@ -160,7 +150,7 @@ def tuned_algorithms(specs: list[AlgorithmSpec], tuning: Tuning) -> list[Algorit
     for spec in specs:
         wanted = tuning.algorithms is None or spec.label in tuning.algorithms
         _check_named_tables(spec.label, tuning, wanted)
-        cls = _class_of(spec) if wanted else None
+        cls = spec_class(spec) if wanted else None
         space = _space(spec, cls, tuning) if cls is not None else {}
         if wanted and cls is not None and not space and (
                 tuning.algorithms is not None or spec.label in tuning.fixed):
@@ -263,7 +253,7 @@ def check_tuning(exp) -> None:
     for s in exp.algorithms:
         if not isinstance(s, TunedSpec):
             continue
-        cls = _class_of(s)
+        cls = spec_class(s)
         if cls is None:
             continue
         check_space(s.label, cls, s.space)
