@@ -1,5 +1,5 @@
 """Ranking-evaluation cost per (user, candidate) cell: the dense kernel against the opt-in
-fused kernel (recbench.evaluation.fused), for SVD.
+fused kernel (recbench.evaluation.kernels.fused), for SVD.
 
     python benchmarks/fused_ranking.py [--data-dir ../shared/datasets] [--repeats 3]
 
@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from recbench.algorithms import Algorithm
-from recbench.algorithms.surprise_models import SVD
+from recbench.algorithms.surprise.svd import SVD
 from recbench.datasets.dataset import compact
-from recbench.evaluation import fused
+from recbench.evaluation.kernels import fused
 from recbench.evaluation.ranking import evaluate_ranking
-from recbench.execution import use_threads
+from recbench.runtime.threads import use_threads
 from recbench.splitting.folds import part
 from recbench.reporting.manifest import library_versions, run_environment
 from recbench.reporting.storage import atomic_write_text

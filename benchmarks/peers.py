@@ -68,10 +68,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fused_ranking import KernelClock, Served, synthetic  # noqa: E402
 from speed import best_of  # noqa: E402
-from recbench.evaluation import fused  # noqa: E402
-from recbench.algorithms.surprise_models import SVD  # noqa: E402
+from recbench.evaluation.kernels import fused
+from recbench.algorithms.surprise.svd import SVD
 from recbench.evaluation.ranking import default_kernel, evaluate_ranking  # noqa: E402
-from recbench.execution import use_threads  # noqa: E402
+from recbench.runtime.threads import use_threads
 from recbench.metrics import parse_metric, resolve  # noqa: E402
 from recbench.reporting.manifest import library_versions, run_environment  # noqa: E402
 from recbench.reporting.storage import atomic_write_text  # noqa: E402

@@ -7,24 +7,22 @@
     run.save("results/x")    # run.json, per-user values, tables, plots
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from recbench import _moved
+from recbench._version import __version__
 
-try:
-    __version__ = version("recbench")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+_moved.install()
 
-from recbench.algorithms import Algorithm, AlgorithmSpec  # noqa: E402
-from recbench.api import (compare, evaluate_predictions, execute, experiment, run,  # noqa: E402
+from recbench.algorithms import Algorithm, AlgorithmSpec
+from recbench.api import (compare, evaluate_predictions, execute, experiment, run,
                           transfer)
-from recbench.datasets import CsvOptions, Dataset, DatasetLoader, load_dataset  # noqa: E402
-from recbench.errors import ConfigError, DataError, RecbenchError  # noqa: E402
-from recbench.evaluation.comparison import Comparison  # noqa: E402
-from recbench.execution import Execution  # noqa: E402
-from recbench.metrics import Metric, register as register_metric  # noqa: E402
-from recbench.random import derive_rng, derive_seed  # noqa: E402
-from recbench.reporting.run import Run  # noqa: E402
-from recbench.tuning import Tuning  # noqa: E402
+from recbench.datasets import CsvOptions, Dataset, DatasetLoader, load_dataset
+from recbench.errors import ConfigError, DataError, RecbenchError
+from recbench.reporting.comparison import Comparison
+from recbench.runtime.execution import Execution
+from recbench.metrics import Metric, register as register_metric
+from recbench.random import derive_rng, derive_seed
+from recbench.reporting.run import Run
+from recbench.tuning import Tuning
 
 __all__ = ["__version__", "run", "experiment", "execute", "compare", "transfer",
            "evaluate_predictions", "Run", "Tuning",

@@ -16,12 +16,19 @@ from pathlib import Path
 from recbench.algorithms.spec import resolve_algorithms
 from recbench.datasets import CsvOptions, load_dataset
 from recbench.errors import ConfigError, RecbenchError
-from recbench.evaluation.comparison import Comparison, compare_records, within_run
-from recbench.evaluation.experiment import Experiment, run_experiment, validate
+from recbench.metrics import is_timing
+from recbench.reporting.comparison import Comparison
+from recbench.reporting.tables import columns_of
+from recbench.statistics.comparison import WITHIN_NOTE, compare_records, within_run
+from recbench.experiments.experiment import Experiment, validate
+from recbench.experiments.runner import run_experiment
 from recbench.evaluation.recommendations import check_list_length
-from recbench.execution import Execution, check_environment
+from recbench.runtime.execution import Execution
+from recbench.runtime.env import check_environment
 from recbench.reporting.record import build_record
 from recbench.reporting.run import Run
+from recbench.reporting.transfer import TransferStudy, build_transfer_record
+from recbench.experiments.transfer import transfer_study
 from recbench.tuning.settings import resolve_tuning, tuned_algorithms
 
 
@@ -135,7 +142,7 @@ def evaluate_predictions(predictions: dict, *, train=None, test=None, dataset=No
     ``save_recommendations``, ``data_dir``, ``verify_data``, ``n_jobs``...) and
     ``missing_predictions`` ("error", or "global-mean": the training mean, counted).
     """
-    from recbench.evaluation.external_experiment import annotate, prepare
+    from recbench.experiments.external.experiment import annotate, prepare
     check_environment()
     exp, facts = prepare(predictions, ks=_ks(k), train=train, test=test, dataset=dataset,
                          split=split, csv=_csv(csv), **settings)
@@ -154,10 +161,11 @@ def compare(a, b=None, *, metrics=None, gate_metric: str | None = None,
     run_a = _as_run(a)
     if b is None and not (a_algorithm and b_algorithm):
         try:
-            return within_run(run_a.record, run_a.per_user, metrics)
+            rows = within_run(run_a.per_user, metrics)
         except RecbenchError as exc:            # name the run folder
             where = run_a.folder or "the run"
             raise type(exc)(f"{where}: {exc}") from None
+        return Comparison("within", rows, notes=[WITHIN_NOTE])
     run_b = run_a if b is None else _as_run(b)
     if bool(a_algorithm) != bool(b_algorithm):
         raise ConfigError("give both algorithms to compare (--a and --b), or neither.")
@@ -168,12 +176,16 @@ def compare(a, b=None, *, metrics=None, gate_metric: str | None = None,
             which = "A" if flag == "--a" or b is None else "B"
             raise ConfigError(f"{flag} {name}: run {which} has no algorithm of that label; its "
                               f"algorithms are: {', '.join(labels)}.")
-    return compare_records(run_a.record, run_a.per_user, run_b.record, run_b.per_user,
-                           metrics, pairs, gate_metric, tolerance)
+    metrics = metrics or [m for m in columns_of(run_a.record) if not is_timing(m)]
+    rows, gate, notes = compare_records(run_a.record, run_a.per_user, run_b.record,
+                                        run_b.per_user, metrics, pairs, gate_metric, tolerance)
+    return Comparison("runs", rows, gate, float(tolerance), notes)
 
 
 def transfer(source="ml-latest-small", target="ml-100k", **settings):
-    """The transfer study (see :mod:`recbench.evaluation.transfer`); returns a
-    :class:`~recbench.reporting.transfer.TransferStudy`."""
-    from recbench.evaluation.transfer import transfer_study
-    return transfer_study(source, target, **settings)
+    """The transfer study (see :mod:`recbench.experiments.transfer`); returns a
+    :class:`~recbench.reporting.transfer.TransferStudy`. ``command``: what the record says
+    ran (default: this call)."""
+    command = settings.pop("command", None) or f"recbench.transfer({source!r}, {target!r})"
+    out = transfer_study(source, target, **settings)
+    return TransferStudy(build_transfer_record(out, command))

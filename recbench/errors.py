@@ -1,4 +1,7 @@
-"""Errors meant for the user: the CLI prints their message and exits with code 2."""
+"""Errors meant for the user (the CLI prints their message and exits with code 2), and the
+one-line reason a failed job or trial reports."""
+
+import traceback
 
 
 class RecbenchError(Exception):
@@ -15,3 +18,12 @@ class ConfigError(RecbenchError):
 
 class ResourceError(RecbenchError):
     """A model would need more memory (or another resource) than the budget allows."""
+
+
+def failure_reason(exc: BaseException, verbose: bool) -> str:
+    """One line for a failed job or trial (the traceback with ``verbose``)."""
+    if verbose:
+        return traceback.format_exc()
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"

@@ -151,7 +151,8 @@ def test_derive_seed_is_the_same_in_another_process():
 
 
 def test_jobs_times_threads_stay_within_the_cores(frame):
-    from recbench.execution import Execution, cores, map_jobs, thread_budget
+    from recbench.runtime.execution import Execution, map_jobs
+    from recbench.runtime.threads import cores, thread_budget
     ex = Execution(n_jobs=2)
     assert ex.jobs(4) * ex.threads_per_job(4) <= max(2, cores())
     seen = map_jobs(lambda i: thread_budget(), [(i,) for i in range(3)], Execution(1, threads=1))
@@ -234,7 +235,7 @@ def test_baseline_table_in_results_md(tmp_path):
     assert "+0." in row and "*" in row             # itemknn is better, significantly
     bad = tmp_path / "e.toml"
     bad.write_text('name = "x"\nbaseline = "knn"\n[algorithms.svd]\n')
-    from recbench.evaluation.config import load_experiment
+    from recbench.config import load_experiment
     with pytest.raises(recbench.ConfigError, match="'baseline' 'knn' names no algorithm"):
         load_experiment(bad)
 
@@ -243,7 +244,7 @@ def test_the_readme_experiment_file_loads_with_metric_families(tmp_path):
     """The README's example experiment file is valid as written: metric families expand at
     every k, as with --metrics, and its columns are computed."""
     import re
-    from recbench.evaluation.config import load_experiment
+    from recbench.config import load_experiment
     from recbench.metrics.spec import resolve
     block = re.search(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
     path = tmp_path / "exp.toml"

@@ -8,8 +8,8 @@ import pytest
 
 from recbench.algorithms import surprise_knn as knn
 from recbench.algorithms import surprise_models as sm
-from recbench.algorithms.rating_codes import CodedRatings
-from recbench.algorithms.surprise_models import build_trainset
+from recbench.algorithms.surprise.codes import CodedRatings
+from recbench.algorithms.surprise.adapter import build_trainset
 
 TOL = 1e-9
 CASES = [

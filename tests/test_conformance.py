@@ -36,9 +36,9 @@ def test_learned_models_beat_the_global_mean_on_the_fixture():
     must win clearly; collaborative models must still beat the global mean."""
     import numpy as np
     from recbench.algorithms.baselines import GlobalMean
-    from recbench.algorithms.content import TfidfContent
-    from recbench.algorithms.surprise_knn import KNNBaseline
-    from recbench.algorithms.surprise_models import SVD
+    from recbench.algorithms.content.tfidf import TfidfContent
+    from recbench.algorithms.surprise.knn import KNNBaseline
+    from recbench.algorithms.surprise.svd import SVD
     train, test, items = fixture()
     def rmse(a):
         p = np.clip(a.fit(train, items).predict(test["user"].to_numpy(), test["item"].to_numpy()), 1, 5)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from recbench.algorithms.constraints import allowed, check_params
+from recbench.algorithms.params import allowed, check_params
 from recbench.algorithms.registry import load_class, registered
 from recbench.errors import ConfigError
 

@@ -12,7 +12,7 @@ import pytest
 
 import recbench
 from recbench.errors import ConfigError
-from recbench.execution import Execution
+from recbench.runtime.execution import Execution
 
 distributed = pytest.importorskip("distributed")
 
@@ -94,7 +94,7 @@ def test_shared_arguments_are_scattered_once(monkeypatch):
 
 
 def _rows_plus(frame, i):
-    from recbench.execution import cores, thread_budget
+    from recbench.runtime.threads import cores, thread_budget
     assert thread_budget() == max(1, cores() // 2)       # the cores divided among 2 workers
     return len(frame) + i
 

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from recbench.datasets import load_dataset
-from recbench.datasets.download import download_ml100k
+from recbench.datasets.sources.download import download_ml100k
 from recbench.errors import DataError
 
 UDATA = b"1\t10\t4\t881250949\n2\t10\t3\t881250950\n2\t20\t5\t881250951\n"
@@ -65,8 +65,8 @@ def test_offline_is_a_clear_error(tmp_path):
 
 
 def test_loader_downloads_when_nothing_is_local(server, tmp_path, monkeypatch):
-    import recbench.datasets.download as dl
-    import recbench.datasets.movielens as ml
+    import recbench.datasets.sources.download as dl
+    import recbench.datasets.sources.movielens as ml
     monkeypatch.setattr(dl, "ML100K_SHA256", sums())
     monkeypatch.setattr(ml, "ML100K_SHA256", sums())     # what the reader checks after
     monkeypatch.setattr(dl.download_ml100k, "__defaults__", (dl.ML100K_URL, 30.0, sums()))

@@ -15,7 +15,7 @@ import pytest
 
 import recbench
 from recbench.cli.main import main
-from recbench.evaluation.job import algorithm_seed
+from recbench.experiments.job import algorithm_seed
 
 TRAIN = pd.DataFrame({"user": ["a", "a", "b", "b", "b", "c"], "item": ["1", "2", "1", "3", "4", "5"],
                       "rating": [5.0, 3, 4, 2, 5, 1]})
@@ -138,7 +138,7 @@ def original(ml100k):
 
 @pytest.fixture(scope="module")
 def svd_predictions(u1, tmp_path_factory):
-    from recbench.algorithms.surprise_models import SVD
+    from recbench.algorithms.surprise.svd import SVD
     algo = SVD(random_state=algorithm_seed(0, "u1", "svd")).fit(u1.train)
     path = tmp_path_factory.mktemp("preds") / "svd-ratings.csv"
     u1.test[["user", "item"]].assign(prediction=algo.predict(u1.test.user, u1.test.item)) \

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from recbench.datasets.custom import DUPLICATE_POLICIES, CsvOptions, read_custom
 from recbench.errors import RecbenchError
-from recbench.evaluation.config import CSV_KEYS, KEYS, load_experiment
+from recbench.config import CSV_KEYS, KEYS, load_experiment
 
 FUZZ = settings(max_examples=1000, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

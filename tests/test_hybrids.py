@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from recbench.algorithms.content import TfidfContent
+from recbench.algorithms.content.tfidf import TfidfContent
 from recbench.algorithms.hybrid import StackedHybrid, SwitchingHybrid, WeightedHybrid
-from recbench.algorithms.surprise_models import SVD
+from recbench.algorithms.surprise.svd import SVD
 from recbench.testing import fixture
 
 

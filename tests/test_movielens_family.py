@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from recbench.datasets import grouplens, load_dataset
-from recbench.datasets.movielens_family import RELEASES, read_dat_ratings, read_csv_ratings
+from recbench.datasets.sources.releases import RELEASES, read_dat_ratings, read_csv_ratings
 from recbench.errors import DataError
 
 DAT = {
@@ -221,7 +221,8 @@ def test_a_changed_download_is_refused_unless_verify_false(www, tmp_path):
 
 
 def test_fast_path_equals_line_precise_path(tmp_path):
-    from recbench.datasets.dataset import checked_ratings, read_table
+    from recbench.datasets.checks import checked_ratings
+    from recbench.datasets.reading import read_table
     dat = tmp_path / "ratings.dat"
     dat.write_bytes(DAT10["ratings.dat"])
     fast, _ = read_dat_ratings(dat, (0.5, 5), "fix")

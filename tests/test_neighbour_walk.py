@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from recbench.algorithms import surprise_knn as knn
-from recbench.algorithms.neighbour_walk import consistent_order, knn_sums
+from recbench.algorithms.surprise.knn_kernels import consistent_order, knn_sums
 
 
 def test_consistent_order_follows_every_list_or_reports_a_cycle():

@@ -5,8 +5,8 @@ import pytest
 
 from recbench.algorithms import Algorithm
 from recbench.algorithms.baselines import GlobalMean, Random
-from recbench.algorithms.surprise_knn import KNNWithMeans
-from recbench.algorithms.surprise_models import SVD
+from recbench.algorithms.surprise.knn import KNNWithMeans
+from recbench.algorithms.surprise.svd import SVD
 from recbench.evaluation.ranking import evaluate_ranking
 
 K = 10

@@ -11,7 +11,7 @@ import pytest
 
 import recbench
 from recbench.cli.main import main
-from recbench.evaluation.experiment import run_experiment
+from recbench.experiments.runner import run_experiment
 from recbench.reporting.recommendations import trec_files
 
 from conftest import tiny_ratings

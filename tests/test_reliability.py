@@ -364,7 +364,7 @@ def test_the_evaluation_batch_size_changes_no_number(tmp_path, monkeypatch):
     monkeypatch.delenv("RECBENCH_BATCH_CELLS")
     whole = recbench.run(frame, ["svd", "popularity", "random"], folds=2, k=[5, 10])
     assert small.per_user.equals(whole.per_user)
-    from recbench.algorithms.memory import BATCH_CELLS_MAX, BATCH_CELLS_MIN, evaluation_batch_cells
+    from recbench.runtime.memory import BATCH_CELLS_MAX, BATCH_CELLS_MIN, evaluation_batch_cells
     monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "1M")
     assert evaluation_batch_cells() == BATCH_CELLS_MIN
     monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "10T")

@@ -8,7 +8,7 @@ import pytest
 
 from recbench.cli.main import main
 from recbench.errors import ConfigError
-from recbench.evaluation.config import load_experiment
+from recbench.config import load_experiment
 from tests.conftest import tiny_ratings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from recbench.evaluation.significance import holm, paired_tests
+from recbench.statistics.significance import holm, paired_tests
 
 
 def test_holm_hand_computed():

@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recbench.algorithms.graph import RP3beta
-from recbench.algorithms.implicit_models import BPR, IALS
-from recbench.algorithms.interactions import build_interactions
-from recbench.algorithms.knn_topn import ItemKNN, UserKNN
-from recbench.algorithms.linear import EASE
-from recbench.algorithms.memory import memory_budget, parse_size, physical_memory
-from recbench.algorithms.puresvd import PureSVD
+from recbench.algorithms.topn.rp3beta import RP3beta
+from recbench.algorithms.topn.bpr import BPR
+from recbench.algorithms.topn.ials import IALS
+from recbench.algorithms.topn.interactions import build_interactions
+from recbench.algorithms.topn.knn import ItemKNN, UserKNN
+from recbench.algorithms.topn.ease import EASE
+from recbench.runtime.memory import memory_budget, physical_memory
+from recbench.runtime.env import parse_size
+from recbench.algorithms.topn.puresvd import PureSVD
 from recbench.errors import ConfigError, ResourceError
 from tests.conftest import tiny_ratings
 
@@ -197,7 +199,7 @@ def test_memory_budget_parsing_and_default(monkeypatch):
 
 
 def test_parameter_constraints_accept_defaults_and_reject_bad_values():
-    from recbench.algorithms.constraints import check_params
+    from recbench.algorithms.params import check_params
     for cls in ALL:
         check_params(cls.name, cls, cls.default_params())
         assert cls.description and "min_rating" in cls.param_names()

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from sklearn.neural_network import MLPRegressor
 
-from recbench.algorithms.features import GENRES, PairFeatures, canonical_genre, item_content
-from recbench.algorithms.mlp import TransferMLP, train_mlp
-from recbench.evaluation.transfer import summarise_transfer
+from recbench.algorithms.neural.features import GENRES, PairFeatures, canonical_genre, item_content
+from recbench.algorithms.neural.transfer_mlp import TransferMLP
+from recbench.algorithms.neural.mlp import train_mlp
+from recbench.experiments.transfer import summarise_transfer
 
 
 def _items():

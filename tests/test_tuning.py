@@ -15,7 +15,7 @@ from recbench.algorithms.baselines import BestRated
 from recbench.algorithms.spec import resolve_algorithms
 from recbench.cli.main import main
 from recbench.errors import ConfigError
-from recbench.evaluation.job import EvalSettings, run_job
+from recbench.experiments.job import EvalSettings, run_job
 from recbench.metrics import resolve
 from recbench.random import derive_rng
 from recbench.splitting import Fold
@@ -24,7 +24,8 @@ from recbench.testing import fixture
 from recbench.tuning import FloatRange, IntRange, Tuning
 from recbench.tuning.nested import validation_score
 from recbench.tuning.settings import tuned_algorithms
-from recbench.tuning.space import check_space, default_space
+from recbench.algorithms.params import check_space
+from recbench.tuning.space import default_space
 
 from conftest import tiny_ratings
 
@@ -96,8 +97,8 @@ def test_every_default_space_lies_inside_the_constraints_and_holds_the_defaults(
 
 
 def test_the_declared_spaces_follow_the_literature():
-    from recbench.algorithms.knn_topn import ItemKNN
-    from recbench.algorithms.linear import EASE
+    from recbench.algorithms.topn.knn import ItemKNN
+    from recbench.algorithms.topn.ease import EASE
     assert ItemKNN.search_space["k"] == IntRange(5, 1000, log=True)
     assert ItemKNN.search_space["shrink"] == FloatRange(0, 1000)
     assert EASE.search_space["l2"] == FloatRange(1, 1e7, log=True)
@@ -108,7 +109,7 @@ def test_the_declared_spaces_follow_the_literature():
 
 
 def test_a_space_outside_the_constraints_is_refused():
-    from recbench.algorithms.linear import EASE
+    from recbench.algorithms.topn.ease import EASE
     with pytest.raises(ConfigError, match="leaves the parameter's constraints"):
         check_space("ease", EASE, {"l2": FloatRange(0, 10)})      # l2 > 0
     with pytest.raises(ConfigError, match="not a parameter"):
@@ -191,7 +192,7 @@ def test_trial_0_is_the_defaults_and_scores_as_a_default_model():
     assert job["fixed"] == {"n_epochs": 10} and "n_epochs" not in job["space"]
     assert run.record["tuning"]["direction"] == "minimize"
     # the same default model, fitted and scored by hand on the same validation part
-    from recbench.algorithms.surprise_models import SVD
+    from recbench.algorithms.surprise.svd import SVD
     from recbench.splitting import make_folds
     ds = recbench.load_dataset(tiny_ratings(40, 50, 0.35))
     fold, = make_folds(ds, "holdout", derive_rng(3, "split"))
@@ -376,7 +377,7 @@ def test_interrupted_tuning_resumes_at_the_trial_it_reached(tmp_path):
 
 
 def test_tuning_settings_are_part_of_the_job_key(tmp_path):
-    from recbench.evaluation.jobstore import job_key
+    from recbench.experiments.jobstore import job_key
     a = recbench.experiment(tiny_ratings(), ["ease"], tune=Tuning(trials=3))
     b = recbench.experiment(tiny_ratings(), ["ease"], tune=Tuning(trials=4))
     c = recbench.experiment(tiny_ratings(), ["ease"], tune=Tuning(trials=3, objective="map@10"))
@@ -386,7 +387,7 @@ def test_tuning_settings_are_part_of_the_job_key(tmp_path):
 
 
 def test_fixed_parameters_hold_for_names_and_instances():
-    from recbench.algorithms.knn_topn import ItemKNN
+    from recbench.algorithms.topn.knn import ItemKNN
     run = recbench.run(tiny_ratings(40, 50, 0.35),
                        [ItemKNN(k=20), ("knn2", "itemknn", {"shrink": 10.0})], folds=2, k=10,
                        metrics=["ndcg@10"],

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from recbench.algorithms.base import Algorithm
-from recbench.algorithms.constraints import Interval
-from recbench.tuning.space import FloatRange
+from recbench.algorithms.params import Interval, SEED
+from recbench.algorithms.params import FloatRange
 
 
 class GlobalMean(Algorithm):
@@ -84,7 +84,7 @@ class Random(Algorithm):
 
     name = "random"
     description = "Uniform random scores within the rating range (seeded)."
-    param_constraints = {"random_state": [None, Interval(int, 0, 2**32 - 1)]}
+    param_constraints = {"random_state": SEED}
 
     def __init__(self, random_state=None):
         self.random_state = random_state

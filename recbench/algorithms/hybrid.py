@@ -14,13 +14,12 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from recbench.algorithms.base import Algorithm, pair_scores
-from recbench.algorithms.constraints import Interval
+from recbench.algorithms.params import Interval, SEED
 from recbench.random import derive_seed
 from recbench.splitting.folds import part
-from recbench.tuning.space import FloatRange, IntRange
+from recbench.algorithms.params import FloatRange, IntRange
 
 
-SEED = [None, Interval(int, 0, 2**32 - 1)]
 SHARE = [Interval(float, 0, 1, closed="neither")]
 COMMON = {"params": [None, dict], "random_state": SEED}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from recbench.algorithms.base import _is_algorithm, clone
-from recbench.algorithms.constraints import check_params
+from recbench.algorithms.params import check_params
 from recbench.algorithms.registry import AlgorithmUnavailable, create, load_class
 from recbench.errors import ConfigError
 

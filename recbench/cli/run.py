@@ -12,8 +12,8 @@ from recbench.cli.exports import check_exports, save_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.cli.tuning import tune_settings
 from recbench.errors import ConfigError, RecbenchError
-from recbench.evaluation.config import load_experiment
-from recbench.evaluation.jobstore import JobStore
+from recbench.config import load_experiment
+from recbench.experiments.jobstore import JobStore
 from recbench.reporting.layout import (check_output_folder, experiment_folder, folder_lock,
                                       job_store_folder, new_run_folder)
 from recbench.reporting.tables import check_format

@@ -10,7 +10,7 @@ from recbench import api
 from recbench.algorithms.registry import parse_param
 from recbench.errors import ConfigError
 from recbench.reporting.layout import check_output_folder
-from recbench.evaluation.transfer import FRACTIONS
+from recbench.experiments.transfer import FRACTIONS
 
 
 def add_parser(sub) -> None:

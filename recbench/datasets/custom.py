@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.dataset import (Dataset, first_line, make_dataset, parse_numbers,
-                                       parse_timestamps, read_table, sha256_file)
+from recbench.datasets.dataset import Dataset, make_dataset
+from recbench.datasets.checks import first_line, parse_numbers, parse_timestamps
+from recbench.datasets.reading import read_table, sha256_file
 from recbench.errors import ConfigError, DataError
 
 DUPLICATE_POLICIES = ("error", "first", "last", "mean")

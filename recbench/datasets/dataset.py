@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,14 +88,6 @@ class Dataset:
             "rating_scale": list(self.rating_scale),
             "rating_distribution": {f"{k:g}": round(float(v), 4) for k, v in dist.items()},
         }
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def make_dataset(name, ratings, items, rating_scale, source, sha256,
@@ -209,151 +198,3 @@ def _complete_items(items: pd.DataFrame | None, ratings: pd.DataFrame) -> pd.Dat
             items[col] = ""
         items[col] = items[col].fillna("").astype(str)
     return items
-
-
-# -- checks shared by the readers: line-precise, one sentence each -----------------------------
-# The frames they take are indexed by 1-based line number in the file.
-
-def first_line(mask) -> int:
-    """The line number (index) of the first True in ``mask``."""
-    return int(mask.index[np.flatnonzero(np.asarray(mask))[0]])
-
-
-def parse_numbers(values: pd.Series, path, what: str, fix: str) -> pd.Series:
-    """``values`` (strings) as floats; a DataError naming ``path`` and the line of the first
-    one that is missing, not a number, or not finite (``fix`` ends the sentence)."""
-    num = pd.to_numeric(values, errors="coerce").astype(float)    # surrounding blanks are fine
-    bad = num.isna() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        line = first_line(bad)
-        shown = str(values.loc[line]).strip()
-        if shown == "":
-            kind = "missing"
-        elif shown.lower() in {"nan", "-nan", "+nan", "na", "n/a", "null", "none"}:
-            kind = f"missing (written {shown[:10]!r})"
-        elif np.isnan(num.loc[line]):
-            kind = f"not a number ({shown[:40]!r})"
-        else:
-            kind = f"not finite ({shown[:40]!r})"
-        raise DataError(f"{path}, line {line}: the {what} is {kind}; {fix}.")
-    return num
-
-
-def check_in_scale(ratings: pd.Series, path, scale, fix: str) -> None:
-    """A DataError naming ``path`` and the line of the first rating outside ``scale``."""
-    outside = (ratings < scale[0]) | (ratings > scale[1])
-    if outside.any():
-        line = first_line(outside)
-        raise DataError(f"{path}, line {line}: rating {ratings.loc[line]:g} lies outside the "
-                        f"rating scale {scale[0]:g}-{scale[1]:g}; {fix}.")
-
-
-def parse_timestamps(values: pd.Series, path, fix: str) -> pd.Series:
-    """``values`` as whole seconds (nullable Int64, rounded); a DataError naming the line of
-    the first one that is not a number or lies beyond what a timestamp can be."""
-    num = parse_numbers(values, path, "timestamp", fix).round()
-    beyond = num.abs() > 2**53          # past exact floats (and ~285 million years)
-    if beyond.any():
-        line = first_line(beyond)
-        raise DataError(f"{path}, line {line}: the timestamp {values.loc[line].strip()[:40]} is "
-                        f"out of range; timestamps are whole seconds since 1970: fix the line.")
-    return num.astype("Int64")
-
-
-def require_fields(frame: pd.DataFrame, path, columns, fix: str) -> None:
-    """A DataError naming the line of the first row where one of ``columns`` is empty
-    (a field missing from a line cut short, or left blank)."""
-    for col in columns:
-        empty = frame[col] == ""
-        if empty.any():
-            raise DataError(f"{path}, line {first_line(empty)}: the {col} field is missing or "
-                            f"empty; {fix}.")
-
-
-_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_QUOTE = re.compile(r"EOF inside string starting (?:at|with) row (\d+)")
-
-
-def checked_ratings(raw: pd.DataFrame, path, scale, fix: str, scale_fix: str,
-                    names=("user", "item", "rating", "timestamp")) -> pd.DataFrame:
-    """``user``, ``item``, ``rating``, ``timestamp`` from a frame of raw text fields (whose
-    columns for them are ``names``), every field of every line checked, the first bad one
-    named by file and line: present, the rating a finite number inside ``scale``, the
-    timestamp a whole number."""
-    if raw.empty:
-        raise DataError(f"{path} holds no ratings; {fix}.")
-    user, item, rating, timestamp = names
-    require_fields(raw, path, list(names), fix)
-    frame = pd.DataFrame({"user": raw[user], "item": raw[item]})
-    frame["rating"] = parse_numbers(raw[rating], path, "rating", fix)
-    check_in_scale(frame["rating"], path, scale, scale_fix)
-    frame["timestamp"] = parse_timestamps(raw[timestamp], path, fix)
-    return frame.reset_index(drop=True)
-
-
-def read_table(path: Path, sep: str, fix: str, header: bool = False, names=None,
-               encoding: str = "utf-8", quoting: int = csv.QUOTE_MINIMAL,
-               skip: int = 0) -> pd.DataFrame:
-    """A delimited text file as strings (``""`` where a field is missing), indexed by 1-based
-    line number, blank lines dropped, after ``skip`` leading lines. With ``header`` the first
-    remaining row names the columns (repeated names get ``.1``, ``.2``...), and every row
-    must fit within it. Any failure to read is a DataError naming the file (and the line
-    where the parser tells it); ``fix`` ends the sentence."""
-    engine = "c" if len(sep) == 1 else "python"
-    try:
-        raw = pd.read_csv(path, sep=sep if engine == "c" else re.escape(sep), header=None,
-                          names=names, dtype=str, keep_default_na=False, na_filter=False,
-                          skip_blank_lines=False, encoding=encoding, quoting=quoting,
-                          engine=engine, skiprows=skip or None)
-    except FileNotFoundError:
-        raise DataError(f"{path} does not exist; {fix}.") from None
-    except UnicodeError:     # UnicodeDecodeError, or e.g. utf-16 without its BOM
-        raise DataError(f"{path} is not valid {encoding.removesuffix('-sig')} text; pass "
-                        f"--encoding with the file's encoding, e.g. --encoding latin-1.") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path} holds no rows to read; {fix}.") from None
-    except (LookupError, ValueError, csv.Error) as exc:   # unknown encoding, tokenising
-        raise DataError(_parse_error(path, sep, str(exc), fix)) from None
-    except OSError as exc:
-        raise DataError(f"{path} could not be read ({exc.strerror or exc}); {fix}.") from None
-    raw = raw.fillna("").astype(str)
-    raw.index = raw.index + 1 + skip
-    if raw.shape[1] == 0:
-        return raw
-    empty = raw == ""
-    blank = empty.all(axis=1)
-    rest_empty = empty.iloc[:, 1:].all(axis=1) & ~blank      # only the first field has text
-    if rest_empty.any():
-        blank[rest_empty] = raw.loc[rest_empty, raw.columns[0]].str.strip() == ""
-    raw = raw[~blank]
-    if header and len(raw):
-        raw, raw.columns = raw.iloc[1:], _unique_names(raw.iloc[0].tolist())
-    return raw
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        base, n = name, seen.get(name, 0)
-        while name in seen:
-            n += 1
-            name = f"{base}.{n}"
-        seen[base] = n
-        seen[name] = 0
-        out.append(name)
-    return out
-
-
-def _parse_error(path, sep, message: str, fix: str) -> str:
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    if m := _FIELDS.search(message):
-        expected, line, saw = m.groups()
-        return (f"{path}, line {line}: {saw} fields where the lines before have {expected} "
-                f"(separator {sep!r}); {fix}.")
-    if m := _QUOTE.search(message):
-        return (f"{path}, near line {int(m.group(1)) + 1}: a quote (\") opens a field that is "
-                f"never closed; {fix}.")
-    if "unknown encoding" in first or "codec" in first:
-        return f"{path}: {first}; pass --encoding with a known encoding, e.g. utf-8 or latin-1."
-    return f"{path} could not be parsed with separator {sep!r} ({first}); {fix}."

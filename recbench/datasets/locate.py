@@ -6,7 +6,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import recbench
 
 
 def home() -> Path:
@@ -65,7 +64,7 @@ def find_folder(name: str, marker: str, data_dir=None) -> Path | None:
 
 def embedded_folder(name: str) -> Path | None:
     """The copy shipped inside the wheel, or the repository's ``datasets/`` (editable install)."""
-    here = Path(recbench.__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]          # the recbench package folder
     for folder in (here / "_data" / name, here.parent / "datasets" / name):
         if folder.is_dir():
             return folder

@@ -1,5 +1,2 @@
-"""Evaluation: protocol, per-fold jobs, aggregation, significance tests and comparisons."""
-
-from recbench.evaluation.experiment import Experiment, Outcome, run_experiment
-
-__all__ = ["Experiment", "Outcome", "run_experiment"]
+"""Evaluation of one fitted algorithm on one fold: the protocol (candidates, relevance, ties),
+rating and ranking evaluation, the ranking kernels and the recommendation lists."""

@@ -95,12 +95,12 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs,
     popularity = np.maximum(item_users, 1.0) / n_train_users
     kmax = max([s.k for s in specs if s.k] or [1])
     if batch_cells is None:
-        from recbench.algorithms.memory import evaluation_batch_cells
+        from recbench.runtime.memory import evaluation_batch_cells
         batch_cells = evaluation_batch_cells()
     step = max(1, batch_cells // max(1, len(catalog)))
     rows, recommended, kept, score_seconds = [], [], [], 0.0
     if kernel == "fused":
-        from recbench.evaluation.fused import fused_batches
+        from recbench.evaluation.kernels.fused import fused_batches
         rows, recommended, kept, score_seconds = fused_batches(
             algo, eval_users, catalog, train_m, rel_m, popularity, specs, kmax, keep, step,
             rng, _check_scores)
@@ -155,7 +155,7 @@ def _kernel(kernel, specs) -> str:
         raise RecbenchError(f"unknown ranking kernel {kernel!r}; give 'fused' (the default) "
                             f"or 'dense' (kernel= or RECBENCH_RANKING_KERNEL).")
     if kernel == "fused":
-        from recbench.evaluation.fused import serves
+        from recbench.evaluation.kernels.fused import serves
         dense_only = [s.name for s in specs if not serves(s.metric)]
         if dense_only:
             warnings.warn(f"the fused ranking kernel cannot compute {', '.join(dense_only)} "

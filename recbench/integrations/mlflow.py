@@ -107,13 +107,13 @@ def _file_store_allowed(uri: str):
 
 
 def _tags(run) -> dict:
-    import recbench
+    from recbench._version import __version__
     rules = {k: run.protocol[k] for k in RULE_KEYS if k in run.protocol}
     return {"recbench.dataset_sha256": run.manifest["dataset"]["sha256"],
             "recbench.dataset": run.manifest["dataset"]["name"],
             "recbench.split": run.manifest["split"],
             "recbench.protocol": _cut(json.dumps(rules, sort_keys=True), TAG_LENGTH),
-            "recbench.version": run.manifest.get("recbench_version", recbench.__version__),
+            "recbench.version": run.manifest.get("recbench_version", __version__),
             "recbench.command": _cut(run.manifest.get("command") or "", TAG_LENGTH)}
 
 

@@ -1,9 +1,15 @@
-"""A :class:`~recbench.evaluation.comparison.Comparison` as text."""
+"""The result of ``recbench.compare`` (:class:`Comparison`) and its text.
+
+The rows are computed by :mod:`recbench.statistics.comparison`; this module holds them and
+renders them.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
+import pandas as pd
 from tabulate import tabulate
 
 from recbench.reporting.tables import FORMATS, significance_table
@@ -46,3 +52,29 @@ def comparison_text(c, fmt: str = "github") -> str:
              + (f"{len(reg)} regression(s): " + ", ".join(reg["algorithm_b"]) if len(reg)
                 else "no regression."))
     return text
+
+
+@dataclass
+class Comparison:
+    """The result of ``recbench.compare``: ``rows`` (one per metric and algorithm pair),
+    the gate (``gate_metric``, ``tolerance``, ``regressions``) and ``notes``. ``kind`` is
+    ``"runs"`` (B against A) or ``"within"`` (paired tests between one run's algorithms)."""
+
+    kind: str
+    rows: pd.DataFrame
+    gate_metric: str | None = None
+    tolerance: float | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def regressions(self) -> pd.DataFrame:
+        if self.kind != "runs":
+            return self.rows.iloc[0:0]
+        return self.rows[(self.rows["metric"] == self.gate_metric) & self.rows["regressed"]]
+
+    @property
+    def passed(self) -> bool:
+        return self.regressions.empty
+
+    def table(self, fmt: str = "github") -> str:
+        return comparison_text(self, fmt)

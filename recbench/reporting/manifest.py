@@ -8,7 +8,7 @@ import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-import recbench
+from recbench._version import __version__
 from recbench.evaluation.ranking import default_kernel
 
 LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib",
@@ -28,7 +28,7 @@ def library_versions() -> dict:
 def run_environment() -> dict:
     """Version, date and machine: the part of a manifest every kind of run shares."""
     return {
-        "recbench_version": recbench.__version__,
+        "recbench_version": __version__,
         "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recbench.evaluation.significance import significance
+from recbench.statistics.significance import significance
 from recbench.reporting.manifest import build_manifest
 from recbench.reporting.storage import canonical_per_user
 

@@ -23,6 +23,6 @@ kept in an Optuna journal as they finish, so an interrupted run resumes where it
 """
 
 from recbench.tuning.settings import Tuning, TunedSpec
-from recbench.tuning.space import Choice, FloatRange, IntRange
+from recbench.algorithms.params import Choice, FloatRange, IntRange
 
 __all__ = ["Tuning", "TunedSpec", "IntRange", "FloatRange", "Choice"]

@@ -19,7 +19,6 @@ best trial is the defaults equals the default row.
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,7 @@ from recbench.algorithms.registry import create, load_class
 from recbench.algorithms.spec import AlgorithmSpec
 from recbench.evaluation.ranking import evaluate_ranking
 from recbench.evaluation.rating import evaluate_ratings
+from recbench.errors import failure_reason
 from recbench.random import derive_rng, derive_seed
 from recbench.splitting.folds import per_user
 from recbench.tuning.study import best_trial, optimise
@@ -127,8 +127,7 @@ def tune_in_fold(spec, fold, items, settings, result, journal=None, verbose: boo
         result.error = f"unavailable: {exc}"
         return None
     except (Exception, SystemExit) as exc:     # a failing tuner is one failed job
-        why = traceback.format_exc() if verbose else f"{type(exc).__name__}: {exc}"
-        result.error = f"failed: while tuning: {why}"
+        result.error = f"failed: while tuning: {failure_reason(exc, verbose)}"
         return None
     result.tuning = tuned.record
     result.values["tune_time_s"] = tuned.seconds

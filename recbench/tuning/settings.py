@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.errors import ConfigError
-from recbench.tuning.space import (Choice, check_space, default_space, describe_space,
-                                   parse_range, range_text)
+from recbench.algorithms.params import Choice, check_space, describe_space, range_text
+from recbench.tuning.space import default_space, parse_range
 
 TUNED_SUFFIX = " (tuned)"
 MAX_TRIALS = 100_000
@@ -222,7 +222,7 @@ def _tuned(spec, cls, space, tuning) -> TunedSpec:
     check_space(label, cls, space)
     fixed = _given(spec, cls) | dict(tuning.fixed.get(spec.label, {}))
     fixed = {k: v for k, v in fixed.items() if k not in space}
-    from recbench.algorithms.constraints import check_params
+    from recbench.algorithms.params import check_params
     check_params(f"tuning.fixed.{spec.label}", cls, fixed)
     defaults = cls.default_params() if hasattr(cls, "default_params") else {}
     current = defaults | dict(spec.params)

@@ -1,155 +1,31 @@
-"""Search spaces: what the tuner may try for each parameter of an algorithm.
+"""Search spaces as the tuner reads them: written ranges, an algorithm's default space and
+whether a best value lies at an end of its range.
 
-An algorithm declares its default space next to its parameters and their constraints::
-
-    search_space = {"k": IntRange(5, 1000, log=True), "shrink": FloatRange(0, 1000),
-                    "normalize": Choice([False, True])}
-
-``IntRange`` and ``FloatRange`` are closed ranges (``log=True``: log-uniform, so ``low`` must
-be > 0); ``Choice`` is one of a few plain values (None, booleans, numbers, strings). Every
-space lies inside the algorithm's ``param_constraints`` (:func:`check_space`). Experiment
-files and the API write a range as a table or dict - ``{low = 5, high = 1000, log = true}``
-(an ``IntRange`` when both bounds are whole numbers, unless ``type = "float"``) - and a
-choice as a list (:func:`parse_range`). Optuna is imported only when a run tunes.
+The range types (``IntRange``, ``FloatRange``, ``Choice``) and the check that a space lies
+inside an algorithm's constraints belong to the algorithm's parameter vocabulary
+(:mod:`recbench.algorithms.params`); they are re-exported here. Experiment files and the API
+write a range as a table or dict - ``{low = 5, high = 1000, log = true}`` (an ``IntRange`` when
+both bounds are whole numbers, unless ``type = "float"``) - and a choice as a list
+(:func:`parse_range`). Optuna is imported only when a run tunes.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from recbench.algorithms.params import (
+    RANGES,
+    Choice,
+    FloatRange,
+    IntRange,
+    check_space,
+    describe_space,
+    range_text,
+)
 from recbench.errors import ConfigError
 
-
-def _number(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{what} {value!r} is not a finite number.")
-    return value
-
-
-@dataclass(frozen=True)
-class IntRange:
-    """Whole numbers from ``low`` to ``high`` (both included)."""
-
-    low: int
-    high: int
-    log: bool = False
-
-    def __post_init__(self):
-        for v in (self.low, self.high):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise ConfigError(f"IntRange bounds must be whole numbers, not {v!r}.")
-        _check_bounds(self)
-
-    def suggest(self, trial, name: str):
-        return trial.suggest_int(name, self.low, self.high, log=self.log)
-
-    def value(self, v):
-        return int(v)
-
-    def start(self, v):
-        """``v`` as this range holds it; ValueError when it lies outside."""
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer() \
-                or not self.low <= v <= self.high:
-            raise ValueError(v)
-        return int(v)
-
-    def contains(self, v) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and self.low <= v <= self.high
-
-    def endpoints(self) -> list:
-        return [self.low, self.high]
-
-    def describe(self) -> dict:
-        return {"type": "int", "low": self.low, "high": self.high, "log": self.log}
-
-
-@dataclass(frozen=True)
-class FloatRange:
-    """Numbers from ``low`` to ``high`` (both included)."""
-
-    low: float
-    high: float
-    log: bool = False
-
-    def __post_init__(self):
-        object.__setattr__(self, "low", float(_number(self.low, "FloatRange low")))
-        object.__setattr__(self, "high", float(_number(self.high, "FloatRange high")))
-        _check_bounds(self)
-
-    def suggest(self, trial, name: str):
-        return trial.suggest_float(name, self.low, self.high, log=self.log)
-
-    def value(self, v):
-        return float(v)
-
-    def start(self, v):
-        """``v`` as this range holds it; ValueError when it lies outside."""
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not self.low <= v <= self.high:
-            raise ValueError(v)
-        return float(v)
-
-    def contains(self, v) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and self.low <= v <= self.high
-
-    def endpoints(self) -> list:
-        return [self.low, self.high]
-
-    def describe(self) -> dict:
-        return {"type": "float", "low": self.low, "high": self.high, "log": self.log}
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One of ``values`` (None, booleans, numbers or strings: what Optuna can store)."""
-
-    values: tuple
-
-    def __init__(self, values):
-        values = tuple(values) if isinstance(values, (list, tuple)) else values
-        if not isinstance(values, tuple) or not values:
-            raise ConfigError(f"a Choice needs a non-empty list of values, not {values!r}.")
-        for v in values:
-            if not (v is None or isinstance(v, (bool, int, float, str))):
-                raise ConfigError(f"Choice value {v!r} is not None, a boolean, a number or a "
-                                  f"string; those are the values a search space can hold.")
-        if len(set(map(repr, values))) != len(values):
-            raise ConfigError(f"Choice values {list(values)!r} repeat a value.")
-        object.__setattr__(self, "values", values)
-
-    def suggest(self, trial, name: str):
-        return trial.suggest_categorical(name, list(self.values))
-
-    def value(self, v):
-        return v
-
-    def start(self, v):
-        """``v`` when it is one of the values; ValueError otherwise."""
-        if not self.contains(v):
-            raise ValueError(v)
-        return v
-
-    def contains(self, v) -> bool:
-        return any(type(v) is type(c) and v == c for c in self.values)
-
-    def endpoints(self) -> list:
-        return list(self.values)
-
-    def describe(self) -> dict:
-        return {"type": "choice", "values": list(self.values)}
-
-
-RANGES = (IntRange, FloatRange, Choice)
-
-
-def _check_bounds(r) -> None:
-    if r.low > r.high:
-        raise ConfigError(f"{type(r).__name__}({r.low!r}, {r.high!r}): low is above high.")
-    if r.log and r.low <= 0:
-        raise ConfigError(f"{type(r).__name__}({r.low!r}, {r.high!r}, log=True): a log scale "
-                          f"needs low > 0.")
-    if not isinstance(r.log, bool):
-        raise ConfigError(f"{type(r).__name__}: log must be true or false, not {r.log!r}.")
+__all__ = ["IntRange", "FloatRange", "Choice", "RANGES", "check_space", "describe_space",
+           "range_text", "parse_range", "default_space", "at_edge", "EDGE_SHARE"]
 
 
 RANGE_KEYS = {"low", "high", "log", "type"}
@@ -192,49 +68,6 @@ def parse_range(value, where: str):
 def default_space(cls) -> dict:
     """The class's declared ``search_space`` ({} when it declares none)."""
     return dict(getattr(cls, "search_space", None) or {})
-
-
-def check_space(label: str, cls, space: dict) -> None:
-    """Raise ConfigError unless every entry names a parameter of ``cls`` and lies inside its
-    declared constraints (both ends of a range, every value of a choice, in one entry)."""
-    from recbench.algorithms.constraints import _accepts, allowed
-    names = cls.param_names() if hasattr(cls, "param_names") else list(space)
-    constraints = getattr(cls, "param_constraints", None) or {}
-    for name, r in space.items():
-        if name not in names:
-            raise ConfigError(f"{label}: the search space names {name!r}, which is not a "
-                              f"parameter; " + (f"its parameters are: {', '.join(names)}."
-                                                if names else "it has no parameters."))
-        if not isinstance(r, RANGES):
-            raise ConfigError(f"{label}: search space entry {name} = {r!r} is not an IntRange, "
-                              f"FloatRange or Choice.")
-        entries = constraints.get(name)
-        if entries is None:
-            continue
-        ends = r.endpoints()
-        ok = any(all(_accepts(e, v) for v in ends) for e in entries) if not isinstance(r, Choice) \
-            else all(any(_accepts(e, v) for e in entries) for v in ends)
-        if not ok:
-            whole = isinstance(r, FloatRange) and all(float(v).is_integer() for v in ends) \
-                and any(all(_accepts(e, int(v)) for v in ends) for e in entries)
-            hint = " (write whole-number bounds, 10 not 10.0, or type = \"int\")" if whole else ""
-            raise ConfigError(f"{label}: search space {name} = {range_text(r)} leaves the "
-                              f"parameter's constraints; it must be {allowed(entries)}{hint}.")
-
-
-def range_text(r) -> str:
-    """A range as a reader wrote it: ``choices [...]``, ``int range [5, 1000] (log)`` or
-    ``float range [10.0, 200.0]`` (a float range says so: a whole-number parameter refuses it)."""
-    d = r.describe()
-    if d["type"] == "choice":
-        return f"choices {d['values']!r}"
-    if d["type"] == "int":
-        return f"int range [{d['low']}, {d['high']}]" + (" (log)" if d["log"] else "")
-    return f"float range [{d['low']!r}, {d['high']!r}]" + (" (log)" if d["log"] else "")
-
-
-def describe_space(space: dict) -> dict:
-    return {name: r.describe() for name, r in space.items()}
 
 
 EDGE_SHARE = 0.05   # a best value this close to a range's end (share of its width) is flagged

@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from recbench.evaluation.job import failure_reason
+from recbench.errors import failure_reason
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Content-based models over item text."""

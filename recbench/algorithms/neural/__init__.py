@@ -1,0 +1,1 @@
+"""scikit-learn MLPs over (user, item) pair features, and the features themselves."""

@@ -1,0 +1,1 @@
+"""Predictions made elsewhere, evaluated under recbench's protocol as ordinary algorithms."""

@@ -1,0 +1,162 @@
+"""Running a validated experiment: make the folds once, run every (algorithm, fold) job
+through the execution seam (reusing stored jobs on resume) and gather the outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from recbench.evaluation import protocol as protocol_mod
+from recbench.evaluation.recommendations import collect
+from recbench.experiments.experiment import Experiment, validate
+from recbench.experiments.job import EvalSettings, JobResult, run_job, tie_keys
+from recbench.experiments.jobstore import JobStore, job_key, run_and_store
+from recbench.random import derive_rng, spawn_key
+from recbench.runtime.execution import map_jobs
+from recbench.splitting import make_folds
+from recbench.statistics.aggregate import summarise
+from recbench.statistics.intervals import bootstrap_keys
+from recbench.tuning.record import tuning_record
+
+
+@dataclass
+class Outcome:
+    results: list[dict]
+    per_user: pd.DataFrame
+    protocol: dict
+    folds: list[dict]
+    algorithms: list[dict]
+    failures: list[dict] = field(default_factory=list)
+    seeds: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    recommendations: pd.DataFrame | None = None   # algorithm, fold, user, item, rank, score
+    tuning: dict | None = None                    # settings and every tuned job's trials
+
+
+def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
+                   job_store=None, resume: bool = False) -> Outcome:
+    """``progress(job, total)`` is called once with ``job=None`` before the first job starts,
+    then as each job finishes. With ``job_store`` (a folder) every finished job is kept
+    there at once; ``resume`` reuses the jobs it holds (see :mod:`recbench.evaluation.jobstore`)."""
+    validate(exp)
+    threshold = exp.relevance_threshold
+    folds = make_folds(exp.dataset, exp.split, derive_rng(exp.seed, "split"), exp.n_folds,
+                       exp.test_size, exp.leave_out)
+    settings = EvalSettings(tuple(exp.metric_specs()), threshold, exp.seed, exp.dataset.rating_scale,
+                            exp.save_recommendations or 0)
+    store = JobStore(job_store) if job_store is not None else None
+    if store is not None and not resume:
+        store.clear()
+    keys = [(fold, spec, job_key(exp, spec, fold.name)) for fold in folds for spec in exp.algorithms]
+    done = {key: store.get(key) for _, _, key in keys} if resume and store is not None else {}
+    done = {key: j for key, j in done.items()      # a stored job kept lists of another length
+            if j is None or getattr(j, "recommendations_k", 0) == settings.recommendations}
+    todo = [(store, key, run_job, spec, fold, exp.dataset.items, settings, verbose,
+             None if store is None else store.journal(key))   # a tuned job's trials
+            for fold, spec, key in keys if done.get(key) is None]
+    total = len(keys)
+    if progress is not None:
+        progress(None, total)
+        for result in done.values():
+            if result is not None:
+                progress(result, total)
+    fresh = iter(map_jobs(run_and_store, todo, exp.execution,
+                          None if progress is None else (lambda job: progress(job, total))))
+    jobs = [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
+    ok = [j for j in jobs if j.error is None and j.per_user is not None]
+    per_user = pd.concat([j.per_user for j in ok], ignore_index=True) if ok else pd.DataFrame()
+    fold_stats = [f.stats() for f in folds]
+    counts = _counts(jobs, fold_stats)
+    seeds = seed_record(exp, folds)
+    results = summarise(jobs, exp.seed)
+    kernels = sorted({k for j in ok if (k := getattr(j, "kernel", None))})
+    protocol = protocol_mod.describe(exp.cutoffs, threshold, exp.dataset.rating_scale, counts,
+                                     [s.name for s in settings.metrics],
+                                     kernel=kernels) \
+        | {"relevance_threshold": threshold, "split": exp.split}
+    if kernels:                 # the kernels that ranked (a plugin metric may force "dense")
+        protocol["ranking_kernels"] = kernels
+    return Outcome(results=results, per_user=per_user, protocol=protocol, folds=fold_stats,
+                   algorithms=_algorithm_records(jobs),
+                   failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
+                             for j in jobs if j.error is not None],
+                   seeds=seeds, warnings=_warnings(exp, jobs, counts, threshold),
+                   recommendations=collect(jobs, [s.label for s in exp.algorithms])
+                   if exp.save_recommendations else None,
+                   tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs))
+
+
+def seed_record(exp: Experiment, folds) -> dict:
+    """How every random stream of the run was made: ``derive_rng(root, *keys)``, i.e.
+    ``numpy.random.default_rng(SeedSequence(root, spawn_key=spawn_key))``. Algorithm seeds
+    (plain integers, passed as ``random_state``) are under ``algorithms[*].seeds``."""
+    def stream(*keys):
+        return {"keys": list(keys), "spawn_key": list(spawn_key(*keys))}
+    out = {"root": exp.seed, "generator": "numpy.random.default_rng(SeedSequence(root, spawn_key))",
+           "split": stream("split"), "ties": {f.name: stream(*tie_keys(f.name)) for f in folds}}
+    if len(folds) == 1:
+        out["bootstrap"] = {"keys": list(bootstrap_keys("<algorithm>", "<metric>"))}
+    return out
+
+
+def _warnings(exp, jobs, counts, threshold) -> list[str]:
+    """What makes some numbers of the run empty, in words."""
+    out = []
+    ranking = any(s.metric.kind in ("ranking", "list") for s in exp.metric_specs())
+    ranked = [j for j in jobs if j.error is None and "ranked_users" in j.counts]
+    if ranking and ranked and counts.get("ranked_users", 0) == 0:
+        out.append(f"no test user has a relevant candidate (a test rating >= {threshold:g} on an "
+                   f"item seen in training that the user did not rate in training), so every "
+                   f"ranking metric is empty; lower --relevance-threshold or use more data.")
+    content = _content_without_text(exp)
+    if content:
+        out.append(f"{', '.join(content)} use{'s' if len(content) == 1 else ''} item features, "
+                   f"and {exp.dataset.name} has no item text (titles, genres, tags), so "
+                   f"{'its' if len(content) == 1 else 'their'} content part is empty; pass "
+                   f"--items FILE ([csv] items) to give the items' text.")
+    return out
+
+
+def _content_without_text(exp) -> list[str]:
+    """Labels of algorithms that use item features when no item has any text."""
+    items = exp.dataset.items
+    if items is not None and "text" in items and (items["text"].str.strip() != "").any():
+        return []
+    from recbench.algorithms.spec import spec_class
+    return [spec.label for spec in exp.algorithms
+            if getattr(spec_class(spec), "uses_item_features", False)]
+
+
+def _counts(jobs: list[JobResult], fold_stats: list[dict]) -> dict:
+    """Per-fold counts are the same for every algorithm that computes them: each count of a
+    fold comes from the first finished job of that fold that has it (rating counts from a
+    rating predictor, ranking counts from a ranker, whatever the order of the algorithms)."""
+    per_fold: dict[str, dict] = {}
+    for j in jobs:
+        if j.error is None:
+            mine = per_fold.setdefault(j.fold, {})
+            for key, value in j.counts.items():
+                mine.setdefault(key, int(value))
+    out: dict[str, int] = {}
+    for counts in per_fold.values():
+        for key, value in counts.items():
+            out[key] = out.get(key, 0) + value
+    out["test_only_users"] = sum(f["test_only_users"] for f in fold_stats)
+    out["test_only_items"] = sum(f["test_only_items"] for f in fold_stats)
+    return out
+
+
+def _algorithm_records(jobs: list[JobResult]) -> list[dict]:
+    out = {}
+    for j in jobs:
+        entry = out.setdefault(j.algorithm, {"algorithm": j.algorithm, "params": j.params,
+                                             "seeds": {}, "status": "ok"})
+        if j.params and not entry["params"]:
+            entry["params"] = j.params
+        if j.seed is not None:
+            entry["seeds"][j.fold] = j.seed
+        if j.error is not None:
+            entry["status"] = j.error.split(":", 1)[0]
+    return list(out.values())
