@@ -70,7 +70,8 @@ from fused_ranking import KernelClock, Served, synthetic  # noqa: E402
 from speed import best_of  # noqa: E402
 from recbench.evaluation.kernels import fused
 from recbench.algorithms.surprise.svd import SVD
-from recbench.evaluation.ranking import default_kernel, evaluate_ranking  # noqa: E402
+from recbench.evaluation.ranking import evaluate_ranking  # noqa: E402
+from recbench.runtime import env  # noqa: E402
 from recbench.runtime.threads import use_threads
 from recbench.metrics import parse_metric, resolve  # noqa: E402
 from recbench.reporting.manifest import library_versions, run_environment  # noqa: E402
@@ -401,7 +402,7 @@ def main(argv=None) -> int:
                            "threads": {v: os.environ[v] for v in
                                        ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
                                         "OPENBLAS_NUM_THREADS")} | {"recbench": 1},
-                           "ranking_kernel": default_kernel(), "command": command},
+                           "ranking_kernel": env.ranking_kernel(), "command": command},
               "repeats": args.repeats, "sampled_users": args.users, "threshold": THRESHOLD,
               "k": K, "sets": rows, "checks": checks, "targets": targets,
               "protocol": PROTOCOL, "definitions": DEFINITIONS}

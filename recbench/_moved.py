@@ -39,7 +39,6 @@ MOVED: dict[str, tuple[str, ...]] = {
     _A + "graph": (_T + "rp3beta",),
     _A + "puresvd": (_T + "puresvd",),
     _A + "implicit_models": (_T + "ials", _T + "bpr"),
-    _A + "content": (_A + "content.tfidf",),
     _A + "features": (_A + "neural.features",),
     _A + "mlp": (_A + "neural.mlp", _A + "neural.transfer_mlp"),
     "recbench.datasets.movielens": ("recbench.datasets.sources.movielens",),

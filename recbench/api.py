@@ -16,27 +16,22 @@ from pathlib import Path
 from recbench.algorithms.spec import resolve_algorithms
 from recbench.datasets import CsvOptions, load_dataset
 from recbench.errors import ConfigError, RecbenchError
-from recbench.metrics import is_timing
-from recbench.reporting.comparison import Comparison
-from recbench.reporting.tables import columns_of
-from recbench.statistics.comparison import WITHIN_NOTE, compare_records, within_run
+from recbench.evaluation.recommendations import check_list_length
 from recbench.experiments.experiment import Experiment, validate
 from recbench.experiments.runner import run_experiment
-from recbench.evaluation.recommendations import check_list_length
-from recbench.runtime.execution import Execution
-from recbench.runtime.env import check_environment
+from recbench.experiments.transfer import transfer_study
+from recbench.metrics import check_cutoffs, is_timing
+from recbench.reporting.comparison import Comparison
 from recbench.reporting.record import build_record
 from recbench.reporting.run import Run
+from recbench.reporting.tables import columns_of
 from recbench.reporting.transfer import TransferStudy, build_transfer_record
-from recbench.experiments.transfer import transfer_study
+from recbench.runtime.env import check_environment
+from recbench.runtime.execution import Execution
+from recbench.splitting import SplitSpec
+from recbench.splitting.registry import options as split_options
+from recbench.statistics.comparison import WITHIN_NOTE, compare_records, within_run
 from recbench.tuning.settings import resolve_tuning, tuned_algorithms
-
-
-def _ks(k) -> tuple[int, ...]:
-    ks = (k,) if isinstance(k, int) and not isinstance(k, bool) else tuple(k)
-    if not ks or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in ks):
-        raise ConfigError(f"k={k!r} is invalid; give a positive whole number or a list of them.")
-    return tuple(sorted(set(ks)))
 
 
 def _csv(csv) -> CsvOptions | None:
@@ -52,14 +47,16 @@ def _csv(csv) -> CsvOptions | None:
 
 
 def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
-               split: str = "kfold", folds: int | None = None, test_size: float | None = None,
-               leave_out: int | None = None, k=10, metrics=None,
+               split: str = "kfold", k=10, metrics=None,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
                verify_data: bool = True, save_recommendations: int | None = None,
-               tune=None, scheduler: str | None = None) -> Experiment:
-    """Resolve and validate every setting of a run (nothing is fitted)."""
+               tune=None, scheduler: str | None = None, **split_options) -> Experiment:
+    """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
+    the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
+    split option, see :mod:`recbench.splitting.registry`)."""
     check_environment()
+    splitting = split_spec(split, split_options)
     check_list_length(save_recommendations)
     execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler)
     tuning = resolve_tuning(tune)
@@ -68,12 +65,23 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
     specs = resolve_algorithms(algorithms)
     if tuning is not None:                  # a "<label> (tuned)" row per tunable algorithm
         specs = tuned_algorithms(specs, tuning)
-    exp = Experiment(ds, specs, split, folds, test_size, leave_out,
-                     _ks(k), relevance_threshold, seed,
+    exp = Experiment(ds, specs, splitting, check_cutoffs(k), relevance_threshold, seed,
                      None if metrics is None else list(metrics), execution,
                      save_recommendations=save_recommendations, tuning=tuning)
     validate(exp)
     return exp
+
+
+def split_spec(split, given: dict) -> SplitSpec:
+    """The split spec of ``split`` with the options in ``given``; a key that is neither a
+    setting nor a split option is refused, naming both lists."""
+    if isinstance(split, SplitSpec):
+        return split
+    unknown = sorted(set(given) - set(split_options()))
+    if unknown:
+        raise ConfigError(f"{unknown[0]!r} is not a setting of recbench.run; its split "
+                          f"options are {', '.join(split_options())} (see help(recbench.run)).")
+    return SplitSpec.of(split, **given)
 
 
 def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progress=None,
@@ -144,7 +152,7 @@ def evaluate_predictions(predictions: dict, *, train=None, test=None, dataset=No
     """
     from recbench.experiments.external.experiment import annotate, prepare
     check_environment()
-    exp, facts = prepare(predictions, ks=_ks(k), train=train, test=test, dataset=dataset,
+    exp, facts = prepare(predictions, ks=check_cutoffs(k), train=train, test=test, dataset=dataset,
                          split=split, csv=_csv(csv), **settings)
     outcome = run_experiment(exp, progress=progress)
     annotate(outcome, facts)

@@ -33,14 +33,24 @@ names the file and the key.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recbench.errors import ConfigError
+import tomllib
+
+from recbench.algorithms.registry import (
+    AlgorithmUnavailable,
+    load_class,
+    registered_class,
+)
 from recbench.algorithms.spec import AlgorithmSpec
-from recbench.metrics.spec import parse_metric
+from recbench.errors import ConfigError
+from recbench.metrics import registered as registered_metrics
+from recbench.metrics.spec import check_cutoffs, parse_metric
 from recbench.reporting.layout import check_name
+from recbench.splitting.registry import options as split_options
+from recbench.splitting.registry import splitters, users_of
+from recbench.tuning.settings import from_table
 
 #: top-level key -> (accepted types, description)
 KEYS = {
@@ -49,9 +59,6 @@ KEYS = {
     "dataset": (str, "ml-latest-small, ml-100k or a rating file path"),
     "data_dir": (str, "folder holding dataset folders (the command line's --data-dir wins)"),
     "split": (str, "kfold, holdout, user, temporal, u1..u5, u1-u5, ua, ub"),
-    "folds": (int, "number of folds for split = kfold"),
-    "test_size": (float, "test share for holdout, user and temporal splits"),
-    "leave_out": (int, "ratings per user to hold out for split = user"),
     "k": ((int, list), "ranking cutoff(s)"),
     "relevance_threshold": (float, "test ratings >= this are relevant"),
     "seed": (int, "root random seed"),
@@ -66,6 +73,9 @@ KEYS = {
     "tuning": (dict, "nested tuning: trials, objective, validation_share, algorithms, defaults, "
                      "[tuning.space.<label>], [tuning.fixed.<label>]"),
 }
+#: every registered split option is a top-level key too (folds, test_size, leave_out, ...)
+SPLIT_KEYS = {name: (o.kind, f"{o.help} (for split = {', '.join(users_of(name))})")
+              for name, o in split_options().items()}
 CSV_KEYS = {"sep", "user_col", "item_col", "rating_col", "timestamp_col", "header",
             "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols"}
 #: [csv] key -> accepted types (keys not listed are not type-checked)
@@ -88,9 +98,7 @@ class ExperimentFile:
     dataset: str = "ml-latest-small"
     data_dir: str | None = None
     split: str = "kfold"
-    folds: int = 5
-    test_size: float | None = None
-    leave_out: int | None = None
+    split_options: dict = field(default_factory=dict)    # folds, test_size, leave_out, ...
     k: tuple[int, ...] = (10,)
     relevance_threshold: float | None = None
     seed: int = 0
@@ -104,11 +112,13 @@ class ExperimentFile:
     baseline: str | None = None
     tuning: dict | None = None          # the [tuning] table, checked (recbench.tuning)
 
-    def settings(self) -> dict:
-        """Keyword arguments of ``recbench.run`` that this file sets."""
+    def settings(self, split: str | None = None) -> dict:
+        """Keyword arguments of ``recbench.run`` that this file sets. When ``split`` (a
+        command-line override) differs from the file's, the file's split options are left
+        out: they were for its own split."""
+        own = split is None or split == self.split
         return {"dataset": self.dataset, "algorithms": self.algorithms, "split": self.split,
-                "folds": self.folds if self.split == "kfold" else None,
-                "test_size": self.test_size, "leave_out": self.leave_out, "k": self.k,
+                **(self.split_options if own else {}), "k": self.k,
                 "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
                 "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir,
                 "tune": self.tuning}
@@ -132,9 +142,33 @@ class ExperimentFile:
 
 
 def load_experiment(path: str | Path) -> ExperimentFile:
+    """Read and check an experiment file; a ConfigError naming the file and the key."""
     path = Path(path)
+    raw = _read(path)
+
+    def fail(msg: str):             # one line, even when a key holds a line break
+        raise ConfigError(f"{path}: {msg}".replace("\r", "\\r").replace("\n", "\\n"))
+
+    _check_types(raw, fail)
+    exp = ExperimentFile(path=path, name=raw.get("name", path.stem))
+    _scalars(exp, raw, fail)
+    _metric_lists(exp, raw, fail)
+    _csv_table(exp, raw, fail)
+    exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
+    if not exp.algorithms:
+        fail("no algorithms; add at least one table such as [algorithms.svd].")
+    labels = {a.label for a in exp.algorithms}
+    exp.published = _published(raw.get("published", {}), labels, fail)
+    if exp.baseline is not None and exp.baseline.lower() not in labels:
+        fail(f"'baseline' {exp.baseline!r} names no algorithm of this file ({', '.join(sorted(labels))}).")
+    if "tuning" in raw:
+        exp.tuning = from_table(raw["tuning"], labels, fail)
+    return exp
+
+
+def _read(path: Path) -> dict:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM is not TOML
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM is not TOML
     except RecursionError:
         raise ConfigError(f"{path}: arrays or tables are nested too deeply to read.") from None
     except FileNotFoundError:
@@ -147,33 +181,51 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
 
-    def fail(msg: str):             # one line, even when a key holds a line break
-        raise ConfigError(f"{path}: {msg}".replace("\r", "\\r").replace("\n", "\\n"))
 
+def _check_types(raw: dict, fail) -> None:
+    known = KEYS | SPLIT_KEYS
     for key, value in raw.items():
-        if key not in KEYS:
-            fail(f"unknown key {key!r}; known keys: {', '.join(KEYS)}.")
-        types = KEYS[key][0]
+        if key not in known:
+            fail(f"unknown key {key!r}; known keys: {', '.join(known)}.")
+        types, what = known[key]
         if isinstance(value, bool) or not isinstance(value, types):
-            if not (types is float and isinstance(value, int) and not isinstance(value, bool)):
-                if KEYS[key][0] is dict:
-                    example = {"algorithms": "[algorithms.svd]", "published": "[published.svd]",
-                               "csv": "[csv]"}.get(key, f"[{key}]")
-                    fail(f"{key!r} = {value!r} must be a table: write {example} on its own "
-                         f"line, then its keys ({KEYS[key][1]}).")
-                fail(f"{key!r} has the wrong type ({type(value).__name__}): {KEYS[key][1]}.")
-    exp = ExperimentFile(path=path, name=raw.get("name", path.stem))
-    for key in ("description", "dataset", "data_dir", "split", "folds", "test_size",
-                "leave_out", "seed", "n_jobs", "published_source", "baseline"):
+            if types is float and isinstance(value, int):
+                continue
+            if types is dict:
+                example = {"algorithms": "[algorithms.svd]", "published": "[published.svd]",
+                           "csv": "[csv]"}.get(key, f"[{key}]")
+                fail(f"{key!r} = {value!r} must be a table: write {example} on its own "
+                     f"line, then its keys ({what}).")
+            fail(f"{key!r} has the wrong type ({type(value).__name__}): {what}.")
+
+
+def _scalars(exp: ExperimentFile, raw: dict, fail) -> None:
+    """The plain settings, the split's options and the cutoffs."""
+    for key in ("description", "dataset", "data_dir", "split", "seed", "n_jobs",
+                "published_source", "baseline"):
         if key in raw:
-            setattr(exp, key, _float(key, raw[key], fail) if KEYS[key][0] is float else raw[key])
+            setattr(exp, key, raw[key])
     if "relevance_threshold" in raw:
         exp.relevance_threshold = _float("relevance_threshold", raw["relevance_threshold"], fail)
-    ks = raw.get("k", [10])
-    ks = [ks] if isinstance(ks, int) else ks
-    if not ks or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in ks):
-        fail("'k' must be a positive whole number or a list of them.")
-    exp.k = tuple(ks)
+    exp.split_options = {k: _float(k, v, fail) if SPLIT_KEYS[k][0] is float else v
+                         for k, v in raw.items() if k in SPLIT_KEYS}
+    splitter = splitters().get(exp.split)
+    for key in exp.split_options:
+        if splitter is not None and key not in splitter.options:
+            uses = " or ".join(f'"{u}"' for u in users_of(key))
+            fail(f"{key!r} applies only to split = {uses}, and this file sets split = "
+                 f"\"{exp.split}\"; remove {key!r} or change the split.")
+    try:
+        exp.k = check_cutoffs(raw.get("k", [10]), "'k'")
+    except ConfigError as exc:
+        fail(str(exc))
+    try:
+        check_name(exp.name)
+    except ConfigError as exc:
+        fail(f"'name': {exc}")
+
+
+def _metric_lists(exp: ExperimentFile, raw: dict, fail) -> None:
     for key in ("metrics", "columns"):
         if key in raw:
             try:
@@ -185,13 +237,9 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                 fail(f"{key!r}: {exc}")
             except ValueError:      # a cutoff int() cannot read, e.g. "ndcg@²"
                 fail(f"{key!r}: a cutoff is not a whole number written with 0-9, e.g. 'ndcg@10'.")
-    if "folds" in raw and exp.split != "kfold":
-        fail(f"'folds' applies only to split = \"kfold\", and this file sets split = "
-             f"{exp.split!r}; remove 'folds' or use kfold.")
-    try:
-        check_name(exp.name)
-    except ConfigError as exc:
-        fail(f"'name': {exc}")
+
+
+def _csv_table(exp: ExperimentFile, raw: dict, fail) -> None:
     unknown_csv = set(raw.get("csv", {})) - CSV_KEYS
     if unknown_csv:
         fail(f"unknown key {sorted(unknown_csv)[0]!r} in [csv]; known: {', '.join(sorted(CSV_KEYS))}.")
@@ -199,11 +247,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
         if not _csv_type_ok(key, value):
             fail(f"[csv] {key} = {value!r} has the wrong type; it must be {CSV_TYPES[key][1]}.")
     exp.csv = dict(raw.get("csv", {}))
-    exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
-    if not exp.algorithms:
-        fail("no algorithms; add at least one table such as [algorithms.svd].")
-    labels = {a.label for a in exp.algorithms}
-    for label, numbers in raw.get("published", {}).items():
+
+
+def _published(table: dict, labels: set, fail) -> dict:
+    for label, numbers in table.items():
         if label not in labels:
             fail(f"[published.{label}] names no algorithm of this file ({', '.join(sorted(labels))}).")
         if not isinstance(numbers, dict):
@@ -218,20 +265,13 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                      f"written with 0-9, e.g. 'ndcg@10'.")
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail(f"[published.{label}] {metric} must be a number.")
-    exp.published = {k: dict(v) for k, v in raw.get("published", {}).items()}
-    if exp.baseline is not None and exp.baseline.lower() not in labels:
-        fail(f"'baseline' {exp.baseline!r} names no algorithm of this file ({', '.join(sorted(labels))}).")
-    if "tuning" in raw:
-        from recbench.tuning.settings import from_table
-        exp.tuning = from_table(raw["tuning"], labels, fail)
-    return exp
+    return {k: dict(v) for k, v in table.items()}
 
 
 def _family(name) -> str | None:
     """``name`` when it is a registered family that takes a cutoff, written without one."""
-    from recbench.metrics import registered
     family = str(name).strip().lower()
-    metric = registered().get(family)
+    metric = registered_metrics().get(family)
     return family if metric is not None and metric.takes_k and "@" not in family else None
 
 
@@ -239,7 +279,7 @@ def _float(key: str, value, fail) -> float:
     try:
         return float(value)
     except OverflowError:           # a TOML integer beyond any float
-        fail(f"{key!r} is too large a number; {KEYS[key][1]}.")
+        fail(f"{key!r} is too large a number; {(KEYS | SPLIT_KEYS)[key][1]}.")
 
 
 def _csv_type_ok(key: str, value) -> bool:
@@ -255,7 +295,6 @@ def _csv_type_ok(key: str, value) -> bool:
 
 
 def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
-    from recbench.algorithms.registry import load_class, AlgorithmUnavailable
     specs = []
     for label, params in table.items():
         if not isinstance(params, dict):
@@ -277,5 +316,5 @@ def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
                 if key not in allowed:
                     fail(f"[algorithms.{label}] unknown parameter {key!r} for {name}; "
                          f"its parameters: {', '.join(allowed)}.")
-        specs.append(AlgorithmSpec(label.lower(), name, params))
+        specs.append(AlgorithmSpec(label.lower(), name, params, cls=registered_class(name)))
     return specs

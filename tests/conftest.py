@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-ML100K = SHARED / "ml-100k"
+from tests.support import ML100K, tiny_ratings
 
 
 @pytest.fixture
@@ -34,17 +32,6 @@ def ml100k(ml100k_dir):
 def u1(ml100k):
     from recbench.splitting import make_folds
     return make_folds(ml100k, "u1")[0]
-
-
-def tiny_ratings(n_users=30, n_items=40, density=0.4, seed=0) -> pd.DataFrame:
-    """A small random rating frame on the 1-5 scale with string ids."""
-    g = np.random.default_rng(seed)
-    mask = g.random((n_users, n_items)) < density
-    u, i = np.nonzero(mask)
-    taste = g.normal(size=(n_users, 3)) @ g.normal(size=(3, n_items))
-    ratings = np.clip(np.round(3 + taste[u, i]), 1, 5)
-    return pd.DataFrame({"user": [f"u{x}" for x in u], "item": [f"i{x}" for x in i],
-                         "rating": ratings.astype(float), "timestamp": g.integers(1e9, 2e9, len(u))})
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -14,9 +13,8 @@ import recbench
 from recbench.algorithms.baselines import BestRated
 from recbench.metrics import Metric, register, unregister
 
-from conftest import SHARED, tiny_ratings
+from tests.support import ROOT, SHARED, tiny_ratings
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _means(results):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from pathlib import Path
+from tests.support import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "recbench"
+PACKAGE = ROOT / "recbench"
 
 #: the rooms, ground floor first (README, "Layout")
 ROOMS = [
@@ -162,3 +163,26 @@ def test_the_checker_sees_a_cycle_and_an_upward_import():
     assert cycles(graph, "abcd") == [["a", "b", "c"]]
     edges, bare = imports({"recbench.x": PACKAGE / "errors.py"})
     assert edges == {} and bare == set()
+
+
+def test_old_module_paths_still_import_with_a_warning():
+    """recbench 0.1's flat paths, which plugins may use, re-export the moved modules."""
+    import importlib
+    import sys
+    import warnings
+
+    from recbench._moved import MOVED
+    for old, new in MOVED.items():
+        sys.modules.pop(old, None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            module = importlib.import_module(old)
+        assert any(issubclass(w.category, DeprecationWarning) and old in str(w.message)
+                   for w in caught), old
+        first = importlib.import_module(new[0])
+        public = [n for n in vars(first) if not n.startswith("_") and
+                  getattr(vars(first)[n], "__module__", None) == first.__name__]
+        assert all(getattr(module, n) is getattr(first, n) for n in public), old
+    from recbench.algorithms.surprise.svd import SVD
+    from recbench.algorithms.surprise_models import SVD as OldSVD
+    assert OldSVD is SVD

@@ -12,8 +12,17 @@ arguments, ``get_params`` returns them, ``fit`` returns ``self`` and learned sta
 * ``predict(users, items)``: pairwise rating predictions (``len(users) == len(items)``),
   unclipped; the evaluator clips them to the rating scale.
 
-Capability tags tell the evaluator what to compute: ``predicts_ratings`` (RMSE/MAE),
-``ranks_items`` (ranking metrics), ``uses_item_features`` (needs ``items``).
+Declarations (class attributes, scikit-learn's estimator tags) say what a model needs and
+can do; validation and the evaluator read them, never a list of names:
+
+* ``needs_ratings``: it learns from rating values (the Surprise family, the MLPs, the rating
+  hybrids); False for models of interaction data (popularity, the top-N models), which
+  read only which (user, item) pairs occurred;
+* ``predicts_ratings``: it predicts ratings (RMSE/MAE are computed);
+* ``ranks_items``: its scores rank items (the ranking metrics are computed);
+* ``uses_item_features``: it reads ``items`` (titles, genres, text);
+* ``folds_in``: it can score users unseen in training from a history it is given, without
+  refitting (the held-out-users scenario).
 """
 
 from __future__ import annotations
@@ -29,9 +38,11 @@ import pandas as pd
 class Algorithm:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    needs_ratings: ClassVar[bool] = True
     predicts_ratings: ClassVar[bool] = True
     ranks_items: ClassVar[bool] = True
     uses_item_features: ClassVar[bool] = False
+    folds_in: ClassVar[bool] = False
     #: rows of the user x item block scored at once by the default ``predict``
     block_size: ClassVar[int] = 2_000_000
 

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from recbench.algorithms.base import Algorithm
-from recbench.algorithms.params import Interval, SEED
-from recbench.algorithms.params import FloatRange
+from recbench.algorithms.params import SEED, FloatRange, Interval
 
 
 class GlobalMean(Algorithm):
@@ -36,6 +35,7 @@ class Popularity(Algorithm):
 
     name = "popularity"
     description = "Ranks items by their number of training ratings (most popular first)."
+    needs_ratings = False
     predicts_ratings = False
     param_constraints: dict = {}        # no parameters
 

@@ -8,17 +8,17 @@ Python); ``params`` maps a component name to its parameters, e.g.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
 from sklearn.linear_model import Ridge
 
 from recbench.algorithms.base import Algorithm, pair_scores
-from recbench.algorithms.params import Interval, SEED
+from recbench.algorithms.params import SEED, FloatRange, Interval, IntRange
+from recbench.algorithms.spec import build, label_of, resolve_algorithms
 from recbench.random import derive_seed
 from recbench.splitting.folds import part
-from recbench.algorithms.params import FloatRange, IntRange
-
 
 SHARE = [Interval(float, 0, 1, closed="neither")]
 COMMON = {"params": [None, dict], "random_state": SEED}
@@ -28,12 +28,10 @@ def _components(components, params, random_state):
     """Fresh component models: a registered name (with ``params[name]``) or an Algorithm
     instance (cloned). A component without its own seed gets one derived from the hybrid's
     ``random_state`` and its label."""
-    from recbench.algorithms.spec import build, label_of, resolve_algorithms
-    from recbench.algorithms.spec import AlgorithmSpec
     out = []
     for spec in resolve_algorithms(list(components)):
         if spec.instance is None:
-            spec = AlgorithmSpec(spec.label, spec.name, (params or {}).get(spec.label, {}))
+            spec = dataclasses.replace(spec, params=(params or {}).get(spec.label, {}))
         algo = build(spec)
         if "random_state" in algo.get_params() and algo.get_params()["random_state"] is None:
             seed = None if random_state is None else derive_seed(random_state, "component",

@@ -1,5 +1,7 @@
 """Finding algorithms: entry points of the group ``recbench.algorithms`` (the built-ins
-register the same way) and ``package.module:Class`` specs for classes not installed."""
+register the same way), classes registered in this process with :func:`register`
+(``recbench.register_algorithm``), and ``package.module:Class`` specs for classes not
+installed."""
 
 from __future__ import annotations
 
@@ -17,9 +19,42 @@ class AlgorithmUnavailable(Exception):
     """An algorithm that is registered or named but cannot be imported."""
 
 
+_IN_PROCESS: dict[str, type] = {}
+
+
 def registered() -> dict:
-    """Name -> entry point, for every installed algorithm."""
-    return {ep.name.lower(): ep for ep in entry_points(group=GROUP)}
+    """Name -> entry point (installed algorithms) or class (registered in this process; it
+    wins over an entry point of the same name)."""
+    return {ep.name.lower(): ep for ep in entry_points(group=GROUP)} | dict(_IN_PROCESS)
+
+
+def register(cls: type, name: str | None = None, replace: bool = False) -> type:
+    """Make ``cls`` available under ``name`` (default: its ``name`` attribute) in this
+    process, like an installed plugin: ``recbench.run(data, ["mine"])``, experiment files and
+    ``recbench list algorithms`` find it. Runs with ``n_jobs`` > 1 hand the class itself to
+    their worker processes. Returns ``cls`` (usable as a class decorator)."""
+    if not _is_algorithm_class(cls):
+        raise ConfigError(f"register_algorithm takes an Algorithm class (with fit, score and "
+                          f"get_params), not {cls!r}.")
+    key = (name or getattr(cls, "name", "") or "").strip().lower()
+    if not key or ":" in key or "," in key or key != key.strip():
+        raise ConfigError(f"register_algorithm: {cls.__name__} needs a name without ':' or "
+                          f"',' (give name=..., or set the class's name attribute).")
+    if key in registered() and not replace and _IN_PROCESS.get(key) is not cls:
+        raise ConfigError(f"an algorithm named {key!r} is registered already; pass "
+                          f"replace=True to replace it, or choose another name.")
+    _IN_PROCESS[key] = cls
+    return cls
+
+
+def registered_class(name: str) -> type | None:
+    """The class registered in this process under ``name``, or None."""
+    return _IN_PROCESS.get(str(name).strip().lower())
+
+
+def unregister(name: str) -> None:
+    """Forget an algorithm registered in this process (entry points stay)."""
+    _IN_PROCESS.pop(name.strip().lower(), None)
 
 
 def load_class(name: str) -> type:
@@ -33,7 +68,8 @@ def load_class(name: str) -> type:
                 known = ", ".join(sorted(eps))
                 raise ConfigError(f"unknown algorithm {name!r}; installed: {known} "
                                   f"(or give package.module:Class).")
-            cls = eps[name.lower()].load()
+            entry = eps[name.lower()]
+            cls = entry if isinstance(entry, type) else entry.load()
     except ConfigError:
         raise
     except Exception as exc:  # a broken plugin must not take the run down

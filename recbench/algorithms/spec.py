@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 from recbench.algorithms.base import _is_algorithm, clone
 from recbench.algorithms.params import check_params
-from recbench.algorithms.registry import AlgorithmUnavailable, create, load_class
+from recbench.algorithms.registry import (
+    AlgorithmUnavailable,
+    create,
+    load_class,
+    registered_class,
+)
 from recbench.errors import ConfigError
 
 
@@ -23,6 +28,7 @@ class AlgorithmSpec:
     name: str                        # registry name or module:Class
     params: dict = field(default_factory=dict)
     instance: object = None          # an Algorithm given as a value, cloned per job
+    cls: type | None = None          # the class, when it was registered in this process
 
 
 def label_of(algo) -> str:
@@ -37,12 +43,14 @@ def _spec_of(item) -> AlgorithmSpec:
             raise ConfigError("an algorithm name is empty; name one such as 'svd'.")
         name = item.strip()
         label = name.rsplit(":", 1)[-1].lower() if ":" in name else name.lower()
-        return AlgorithmSpec(label, name if ":" in name else name.lower(), {})
+        return AlgorithmSpec(label, name if ":" in name else name.lower(), {},
+                             cls=registered_class(name))
     if isinstance(item, tuple) and len(item) == 3:
         label, name, params = item
         if not isinstance(label, str) or not isinstance(name, str) or not isinstance(params, dict):
             raise ConfigError(f"algorithm {item!r}: a spec tuple is (label, name, params dict).")
-        return AlgorithmSpec(label.lower(), name if ":" in name else name.lower(), dict(params))
+        return AlgorithmSpec(label.lower(), name if ":" in name else name.lower(), dict(params),
+                             cls=registered_class(name))
     if _is_algorithm(item) and not isinstance(item, type):
         cls = type(item)
         return AlgorithmSpec(label_of(item), f"{cls.__module__}:{cls.__qualname__}",
@@ -72,6 +80,8 @@ def spec_class(spec: AlgorithmSpec) -> type | None:
     class; None when that cannot be imported (an unavailable algorithm)."""
     if spec.instance is not None:
         return type(spec.instance)
+    if spec.cls is not None:
+        return spec.cls
     try:
         return load_class(spec.name)
     except AlgorithmUnavailable:
@@ -85,7 +95,7 @@ def validate(spec: AlgorithmSpec) -> str | None:
         cls = type(spec.instance)
     else:
         try:
-            cls = load_class(spec.name)
+            cls = spec.cls or load_class(spec.name)
         except AlgorithmUnavailable as exc:
             return str(exc)
         valid = cls.param_names() if hasattr(cls, "param_names") else list(spec.params)
@@ -101,6 +111,8 @@ def build(spec: AlgorithmSpec):
     """A fresh, unfitted instance for one job."""
     if spec.instance is not None:
         return clone(spec.instance)
+    if spec.cls is not None:
+        return spec.cls(**spec.params)
     return create(spec.name, spec.params)
 
 

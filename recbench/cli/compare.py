@@ -3,8 +3,8 @@ with deltas, intervals, significance and an exit code for regressions."""
 
 from __future__ import annotations
 
-from recbench.cli.parser import number
 from recbench import api
+from recbench.cli.parser import number
 from recbench.reporting.tables import check_format
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from recbench.datasets import CsvOptions
+from recbench.datasets.scale import parse_scale
 from recbench.errors import ConfigError
 
 
@@ -47,14 +48,7 @@ def csv_options(args, from_file: dict | None = None) -> CsvOptions:
             default = _DEFAULTS.get(key)
             if getattr(args, key, None) in (None, default):
                 setattr(args, key, value)
-    scale = None
-    if args.rating_scale:
-        try:
-            lo, hi = (float(x) for x in args.rating_scale.split(","))
-        except ValueError:
-            raise ConfigError(f"--rating-scale {args.rating_scale!r} is malformed; "
-                              f"write LOW,HIGH, e.g. --rating-scale 1,5.") from None
-        scale = (lo, hi)
+    scale = parse_scale(args.rating_scale) if args.rating_scale else None
     return CsvOptions(
         sep=_separator(args.sep) if args.sep is not None else None,
         user_col=args.user_col, item_col=args.item_col, rating_col=args.rating_col,

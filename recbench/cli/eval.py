@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from recbench.cli.parser import folder, number, whole_number
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.exports import add_export_options, export_settings, save_run
-from recbench.cli.options import parse_ks
+from recbench.cli.options import add_split_options, split_settings
+from recbench.cli.parser import folder, number, whole_number
 from recbench.errors import ConfigError
+from recbench.metrics import check_cutoffs
 from recbench.reporting.layout import check_output_folder, new_run_folder
 from recbench.reporting.tables import check_format
 
@@ -28,8 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--train", help="the training part (a rating file; data options apply)")
     p.add_argument("--test", help="the test part (a rating file)")
     p.add_argument("--split", help="with --dataset: the fold the predictions were made on, e.g. u1")
-    p.add_argument("--test-size", type=number, help="with --dataset and a random --split")
-    p.add_argument("--leave-out", type=whole_number, help="with --dataset and --split user")
+    add_split_options(p)
     add_data_options(p)
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: all)")
@@ -67,9 +67,9 @@ def cmd_eval(args) -> int:
     settings = export_settings(args)
     if args.output_dir:
         check_output_folder(args.output_dir)
-    given = {k: v for k, v in {"k": parse_ks(args.k) if args.k else None,
+    given = {k: v for k, v in {"k": check_cutoffs(args.k, "--k") if args.k else None,
                                "relevance_threshold": args.relevance_threshold,
-                               "test_size": args.test_size, "leave_out": args.leave_out}.items()
+                               **split_settings(args)}.items()
              if v is not None}
     if args.metrics:
         given["metrics"] = [m.strip() for m in args.metrics.split(",") if m.strip()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tabulate import tabulate
 
 from recbench.algorithms import AlgorithmUnavailable, load_class, registered
@@ -51,14 +50,15 @@ def cmd_list(args) -> int:
         print(tabulate(rows, headers=["metric", "kind", "better", "definition"], tablefmt="github"))
         return 0
     rows = []
-    for name, ep in sorted(registered().items()):
+    for name, entry in sorted(registered().items()):
         try:
             cls = load_class(name)
         except AlgorithmUnavailable as exc:
             rows.append([name, "unavailable", str(exc), ""])
             continue
         defaults = ", ".join(f"{k}={v!r}" for k, v in cls.default_params().items())
-        rows.append([name, ep.value.split(":")[0], getattr(cls, "description", ""), defaults])
+        module = cls.__module__ if isinstance(entry, type) else entry.value.split(":")[0]
+        rows.append([name, module, getattr(cls, "description", ""), defaults])
     print(tabulate(rows, headers=["algorithm", "module", "description", "parameters (defaults)"],
                    tablefmt="github"))
     return 0

@@ -8,8 +8,9 @@ import traceback
 import warnings
 
 from recbench import __version__
+from recbench.cli import compare, info, run, tables, transfer
+from recbench.cli import eval as eval_cmd
 from recbench.cli.parser import Parser
-from recbench.cli import compare, eval as eval_cmd, info, run, tables, transfer
 from recbench.errors import RecbenchError
 
 

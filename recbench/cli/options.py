@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
-from recbench.cli.parser import folder, number, whole_number
 from recbench.algorithms.registry import parse_param
+from recbench.algorithms.spec import AlgorithmSpec, resolve_algorithms
 from recbench.cli.exports import add_export_options, export_settings
+from recbench.cli.parser import folder, number, whole_number
 from recbench.cli.tuning import add_tune_options
 from recbench.errors import ConfigError
-from recbench.algorithms.spec import AlgorithmSpec, resolve_algorithms
+from recbench.metrics import check_cutoffs
+from recbench.splitting.registry import options as split_options
+from recbench.splitting.registry import splitters, users_of
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -18,11 +22,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                         "(default svd,knnwithmeans)")
     p.add_argument("--param", action="append", default=[], metavar="ALGO.NAME=VALUE",
                    help="algorithm parameter, e.g. --param svd.n_factors=50 (repeatable)")
-    p.add_argument("--split", help="kfold (default), holdout, user, temporal, or a dataset's "
-                                   "predefined split (ml-100k: u1..u5, u1-u5, ua, ub)")
-    p.add_argument("--folds", type=whole_number, help="number of folds for --split kfold (default 5)")
-    p.add_argument("--test-size", type=number, help="test share for holdout/user/temporal")
-    p.add_argument("--leave-out", type=whole_number, help="ratings per user to hold out (--split user)")
+    p.add_argument("--split", help=f"{', '.join(splitters())} (default kfold), or a dataset's "
+                                   f"predefined split (ml-100k: u1..u5, u1-u5, ua, ub)")
+    add_split_options(p)
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: every "
                                      "registered metric; see `recbench list metrics`)")
@@ -45,17 +47,28 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     add_tune_options(p)
 
 
+def add_split_options(p: argparse.ArgumentParser) -> None:
+    """One flag per registered split option (``--folds``, ``--test-size``, ``--leave-out``, ...)."""
+    for option in split_options().values():
+        p.add_argument(option.flag, dest=option.name,
+                       type=whole_number if option.kind is int else number,
+                       help=f"{option.help} (--split {' or '.join(users_of(option.name))})")
+
+
+def split_settings(args) -> dict:
+    """The split options given on the command line."""
+    return {name: getattr(args, name) for name in split_options()
+            if getattr(args, name, None) is not None}
+
+
 def run_settings(args) -> dict:
     """The settings of ``recbench.run`` that the command line gives (None: not given)."""
     out = {"dataset": args.dataset, "data_dir": args.data_dir, "split": args.split,
-           "folds": args.folds, "test_size": args.test_size, "leave_out": args.leave_out,
-           "k": parse_ks(args.k) if args.k else None,
+           **split_settings(args), "k": check_cutoffs(args.k, "--k") if args.k else None,
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
            "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler}
     out = {k: v for k, v in out.items() if v is not None}
-    if args.split and "folds" not in out and args.split != "kfold":
-        out["folds"] = None           # an experiment file's folds do not apply to another split
     if args.no_verify_data:
         out["verify_data"] = False
     return out | export_settings(args)
@@ -74,16 +87,6 @@ def algorithm_list(args, from_file):
     return with_params(specs, args.param)
 
 
-def parse_ks(text: str) -> tuple[int, ...]:
-    try:
-        ks = tuple(int(k) for k in str(text).split(",") if k.strip())
-    except ValueError:
-        raise ConfigError(f"--k {text!r} is malformed; give cutoffs such as --k 10 or --k 5,10,20.") from None
-    if not ks or min(ks) < 1:
-        raise ConfigError(f"--k {text!r}: cutoffs must be positive whole numbers.")
-    return ks
-
-
 def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[AlgorithmSpec]:
     """``--param ALGO.NAME=VALUE`` on top of the parameters of an experiment file."""
     by_label = {s.label: dict(s.params) for s in specs}
@@ -93,5 +96,5 @@ def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[Algorithm
             raise ConfigError(f"--param {text!r} names {algo!r}, which is not among the "
                               f"algorithms of this run ({', '.join(by_label)}).")
         by_label[algo][key] = value
-    return [AlgorithmSpec(s.label, s.name, by_label[s.label]) for s in specs]
+    return [dataclasses.replace(s, params=by_label[s.label]) for s in specs]
 

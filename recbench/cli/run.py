@@ -7,15 +7,20 @@ from pathlib import Path
 
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
-from recbench.cli.progress import Progress
 from recbench.cli.exports import check_exports, save_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
+from recbench.cli.progress import Progress
 from recbench.cli.tuning import tune_settings
-from recbench.errors import ConfigError, RecbenchError
 from recbench.config import load_experiment
+from recbench.errors import ConfigError, RecbenchError
 from recbench.experiments.jobstore import JobStore
-from recbench.reporting.layout import (check_output_folder, experiment_folder, folder_lock,
-                                      job_store_folder, new_run_folder)
+from recbench.reporting.layout import (
+    check_output_folder,
+    experiment_folder,
+    folder_lock,
+    job_store_folder,
+    new_run_folder,
+)
 from recbench.reporting.tables import check_format
 
 
@@ -58,8 +63,8 @@ def cmd_run(args) -> int:
 
 def _plan(args, spec):
     """(validated experiment, output folder, experiment info) for one run."""
-    settings = spec.settings() if spec else {"dataset": "ml-latest-small",
-                                             "algorithms": None}
+    settings = (spec.settings(args.split) if spec
+                else {"dataset": "ml-latest-small", "algorithms": None})
     settings.update(run_settings(args))
     settings["algorithms"] = algorithm_list(args, spec.algorithms if spec else None)
     settings["csv"] = csv_options(args, spec.csv if spec else None)

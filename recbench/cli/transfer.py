@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sys
 
-from recbench.cli.parser import folder, whole_number
 from recbench import api
 from recbench.algorithms.registry import parse_param
+from recbench.cli.parser import folder, whole_number
 from recbench.errors import ConfigError
-from recbench.reporting.layout import check_output_folder
 from recbench.experiments.transfer import FRACTIONS
+from recbench.reporting.layout import check_output_folder
 
 
 def add_parser(sub) -> None:

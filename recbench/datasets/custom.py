@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-import math
 from dataclasses import dataclass
-from numbers import Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.dataset import Dataset, make_dataset
 from recbench.datasets.checks import first_line, parse_numbers, parse_timestamps
+from recbench.datasets.dataset import Dataset, make_dataset
 from recbench.datasets.reading import read_table, sha256_file
+from recbench.datasets.scale import parse_scale
 from recbench.errors import ConfigError, DataError
 
 DUPLICATE_POLICIES = ("error", "first", "last", "mean")
@@ -103,21 +102,7 @@ def _check_options(opts: CsvOptions):
             raise ConfigError(f"{seen[str(value)]} and {option} both name column {value!r}; "
                               f"give each role its own column.")
         seen[str(value)] = option
-    scale = opts.rating_scale
-    if scale is None:
-        return None
-    if (isinstance(scale, (str, bytes)) or not hasattr(scale, "__len__") or len(scale) != 2
-            or not all(isinstance(v, Real) and not isinstance(v, bool) for v in scale)):
-        raise ConfigError(f"--rating-scale {scale!r} is malformed; give LOW,HIGH, e.g. "
-                          f"--rating-scale 1,5.")
-    low, high = float(scale[0]), float(scale[1])
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ConfigError(f"--rating-scale {low:g},{high:g} is not a pair of finite numbers; "
-                          f"give LOW,HIGH, e.g. --rating-scale 1,5.")
-    if low >= high:
-        raise ConfigError(f"--rating-scale {low:g},{high:g} is empty; give LOW,HIGH with "
-                          f"LOW < HIGH.")
-    return (low, high)
+    return parse_scale(opts.rating_scale)
 
 
 def _encoding(name: str) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from recbench.datasets.dataset import Dataset, make_dataset
+from recbench.datasets.scale import parse_scale
 from recbench.errors import DataError
 
 
@@ -30,9 +31,11 @@ def from_frame(ratings: pd.DataFrame, name: str = "dataframe", items: pd.DataFra
     if len(frame) == 0:
         raise DataError("the DataFrame holds no ratings.")
     frame["rating"] = values
-    scale = tuple(rating_scale) if rating_scale is not None else (float(values.min()), float(values.max()))
-    if not (np.isfinite(scale).all() and scale[0] < scale[1]):
-        raise DataError(f"rating_scale {scale} is invalid; give (low, high) with low < high.")
+    scale = parse_scale(rating_scale, "rating_scale") if rating_scale is not None else \
+        (float(values.min()), float(values.max()))
+    if not scale[0] < scale[1]:
+        raise DataError(f"every rating of the DataFrame is {scale[0]:g}, so no rating scale can "
+                        f"be inferred; pass rating_scale=(LOW, HIGH).")
     if ((values < scale[0]) | (values > scale[1])).any():
         raise DataError(f"the DataFrame has ratings outside rating_scale {scale}.")
     digest = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()

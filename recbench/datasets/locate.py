@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from recbench.errors import ConfigError
 
 
 def home() -> Path:
@@ -33,7 +34,6 @@ def check_data_dir(data_dir) -> None:
     """Refuse an explicitly given data folder that is not a folder (``RECBENCH_DATA_DIR`` is
     only a place to look, like the caches)."""
     if data_dir is not None and not Path(data_dir).is_dir():
-        from recbench.errors import ConfigError
         state = "is a file" if Path(data_dir).exists() else "does not exist"
         raise ConfigError(f"--data-dir (data_dir) {data_dir} {state}; give the folder that holds "
                           f"the datasets' folders, such as ml-100k/ (e.g. ../shared/datasets), or "

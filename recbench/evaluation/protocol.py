@@ -1,6 +1,18 @@
-"""The evaluation protocol, as written into every run record and under every table."""
+"""The evaluation protocol: which items are ranked (candidates), which held-out interactions
+count (relevance) and how equal scores are ordered (ties). The evaluators ask the protocol;
+none of these rules is written in an evaluator or a kernel. ``Protocol.describe`` is what
+every run record (and every page under a table) says about them.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from recbench.evaluation.kernels.ties import TIE_RULE, tie_key
 
 
 def default_threshold(scale: tuple[float, float]) -> float:
@@ -11,54 +23,106 @@ def default_threshold(scale: tuple[float, float]) -> float:
     return lo + 0.75 * (hi - lo)
 
 
-_TIE_RULES = {
-    "fused": "a splitmix64 hash of the fold's 64-bit tie key and the (user, item) positions "
-             "(fused kernel)",
-    "dense": "a uniform random array drawn from the fold's tie generator (dense kernel)",
-}
+@dataclass(frozen=True)
+class Relevance:
+    """A held-out interaction is relevant when its rating is >= ``threshold``; with
+    ``threshold=None`` every held-out interaction is relevant."""
+
+    threshold: float | None = 4.0
+
+    def mask(self, test: pd.DataFrame) -> np.ndarray:
+        """One boolean per row of ``test``: is that held-out interaction relevant?"""
+        if self.threshold is None:
+            return np.ones(len(test), dtype=bool)
+        return test["rating"].to_numpy(dtype=float) >= self.threshold
+
+    def describe(self) -> str:
+        what = ("every held-out interaction" if self.threshold is None else
+                f"a test item the user rated >= {self.threshold:g}")
+        return (f"{what} that is a candidate (relevant test items unseen in training cannot "
+                f"be ranked and are counted)")
 
 
-def describe(ks, threshold: float, scale, counts: dict, metrics=(), kernel=None) -> dict:
-    """``kernel``: the ranking kernel(s) that ran (a name or a list; None: the default)."""
-    from recbench.evaluation.ranking import default_kernel
-    from recbench.metrics import parse_metric
-    kernels = [kernel or default_kernel()] if not isinstance(kernel, (list, tuple)) else \
-        list(kernel) or [default_kernel()]
-    lo, hi = scale
-    computed = list(metrics)
-    definitions = {}
-    for name in computed:
-        m = parse_metric(name).metric
-        definitions.setdefault(m.family, m.description)
-    return {
-        "candidates": "every item seen in the training part minus the user's own training "
-                      "items (full ranking, no sampling)",
-        "relevance": f"a test item the user rated >= {threshold:g} that is a candidate "
-                     f"(relevant test items unseen in training cannot be ranked and are counted)",
-        "ranking": "raw, unclipped algorithm scores, descending",
-        "ties": ("broken by a seeded key per (user, item), the same for every algorithm on a "
-                 "fold; never by item id or input order: "
-                 + "; ".join(_TIE_RULES[k] for k in kernels)),
-        "cutoffs": list(ks),
-        "metrics": computed,
-        "definitions": definitions,
-        "skipped_users": "users with no relevant candidate are left out of every ranking metric",
-        "cold_start": "test users or items unseen in training: rating predictions use the "
-                      "algorithm's fallback (counted as fallback_share; rmse_known/mae_known "
-                      "leave them out); unseen users are ranked with the fallback scores",
-        "rating_metrics": f"RMSE/MAE over all test ratings, predictions clipped to [{lo:g}, {hi:g}]",
-        "aggregation": "per-user values -> per-fold mean over users -> mean, std and 95% t "
-                       "interval across folds; a single split uses a bootstrap over users",
-        "counts": counts,
-    }
+@dataclass(frozen=True)
+class Candidates:
+    """Full ranking: a user's candidates are every item seen in training minus the user's
+    own training items."""
+
+    def catalog(self, train: pd.DataFrame) -> pd.Index:
+        """The items a ranking can hold, sorted (their positions are the catalog positions)."""
+        return pd.Index(np.sort(train["item"].unique().astype(str)))
+
+    def excluded(self, train: pd.DataFrame, users: pd.Index, catalog: pd.Index) -> sparse.csr_matrix:
+        """users x catalog, True where an item is not a candidate of the user."""
+        return pair_matrix(users.get_indexer(train["user"]), catalog.get_indexer(train["item"]),
+                           (len(users), len(catalog)))
+
+    def describe(self) -> str:
+        return ("every item seen in the training part minus the user's own training items "
+                "(full ranking, no sampling)")
 
 
-def footer_lines(protocol: dict) -> list[str]:
-    keys = ["candidates", "relevance", "ranking", "ties", "skipped_users", "cold_start",
-            "rating_metrics", "aggregation"]
-    lines = [f"- **{k.replace('_', ' ')}**: {protocol[k]}" for k in keys if k in protocol]
-    c = protocol.get("counts", {})
-    if c:
-        lines.append("- **counts** (summed over folds): " +
-                     ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in c.items()))
-    return lines
+@dataclass(frozen=True)
+class Ties:
+    """Equal scores are ordered by a seeded hash key per (fold, user, item), the same for
+    every algorithm on a fold and in every kernel (:mod:`recbench.evaluation.kernels.ties`)."""
+
+    def key(self, rng: np.random.Generator) -> int:
+        return tie_key(rng)
+
+    def describe(self) -> str:
+        return ("broken by a seeded key per (user, item), the same for every algorithm on a "
+                "fold and in every ranking kernel; never by item id or input order: " + TIE_RULE)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The rules of one evaluation: relevance, candidates, ties and the rating scale that
+    rating predictions are clipped to."""
+
+    relevance: Relevance = field(default_factory=Relevance)
+    candidates: Candidates = field(default_factory=Candidates)
+    ties: Ties = field(default_factory=Ties)
+    rating_scale: tuple[float, float] = (1.0, 5.0)
+
+    @classmethod
+    def of(cls, value) -> "Protocol":
+        """A Protocol as given, or the default one with ``value`` as relevance threshold."""
+        if isinstance(value, Protocol):
+            return value
+        return cls(Relevance(None if value is None else float(value)))
+
+    def describe(self, ks, counts: dict, specs=(), kernels=()) -> dict:
+        """The record's ``protocol`` entry. ``specs``: the metrics computed (MetricSpec);
+        ``kernels``: the ranking kernels that ran."""
+        lo, hi = self.rating_scale
+        metrics = [s.name for s in specs]
+        definitions = {}
+        for s in specs:
+            definitions.setdefault(s.metric.family, s.metric.description)
+        return {
+            "candidates": self.candidates.describe(),
+            "relevance": self.relevance.describe(),
+            "ranking": "raw, unclipped algorithm scores, descending",
+            "ties": self.ties.describe(),
+            "cutoffs": list(ks),
+            "metrics": list(metrics),
+            "definitions": definitions,
+            "skipped_users": "users with no relevant candidate are left out of every ranking metric",
+            "cold_start": "test users or items unseen in training: rating predictions use the "
+                          "algorithm's fallback (counted as fallback_share; rmse_known/mae_known "
+                          "leave them out); unseen users are ranked with the fallback scores",
+            "rating_metrics": f"RMSE/MAE over all test ratings, predictions clipped to "
+                              f"[{lo:g}, {hi:g}]",
+            "aggregation": "per-user values -> per-fold mean over users -> mean, std and 95% t "
+                           "interval across folds; a single split uses a bootstrap over users",
+            "counts": counts,
+            **({"ranking_kernels": list(kernels)} if kernels else {}),
+        }
+
+
+def pair_matrix(rows: np.ndarray, cols: np.ndarray, shape) -> sparse.csr_matrix:
+    """Boolean matrix with the (row, col) pairs set, leaving out pairs with a -1."""
+    keep = (rows >= 0) & (cols >= 0)
+    data = np.ones(int(keep.sum()), dtype=bool)
+    return sparse.csr_matrix((data, (rows[keep], cols[keep])), shape=shape)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from recbench.errors import RecbenchError
-from recbench.metrics import RatingInput
+from recbench.metrics import RatingInput, resolve
 
 
 class PredictionError(RecbenchError):
@@ -20,7 +20,6 @@ def evaluate_ratings(algo, train: pd.DataFrame, test: pd.DataFrame, scale: tuple
     """Predictions for every test rating, clipped to ``scale``, and the rating metrics of
     ``specs`` (all rating metrics when None). Returns per-user values (with the error sums
     that pooled intervals need), fold values, counts and the seconds spent predicting."""
-    from recbench.metrics import resolve
     specs = [s for s in (specs if specs is not None else resolve(None, ()))
              if s.metric.kind == "rating"]
     t0 = time.perf_counter()

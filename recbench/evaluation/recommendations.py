@@ -1,9 +1,9 @@
 """Recommendation lists: each evaluated user's top-K candidates, kept from the ranking the
 metrics were computed on (``evaluate_ranking(..., keep=K)``).
 
-Nothing is re-sorted here: ``order`` is the ranking of
-:func:`recbench.evaluation.ranking.rank_candidates` (raw score descending, ties broken by the
-fold's seeded keys), so rank r of a list is the item every rank-based metric saw at rank r.
+Nothing is re-sorted here: a list is the top of the kernel's ranking (raw score descending,
+ties broken by the fold's seeded keys), so rank r of a list is the item every rank-based
+metric saw at rank r.
 A list is shorter than K only when the user has fewer than K candidates.
 """
 
@@ -24,14 +24,13 @@ def check_list_length(k) -> None:
                           f"lists to keep, a whole number >= 1 (e.g. --save-recommendations 10).")
 
 
-def top_lists(users: pd.Index, catalog: pd.Index, order: np.ndarray, scores: np.ndarray,
-              candidates: np.ndarray) -> pd.DataFrame:
-    """One row per (user, listed item) of a batch: ``order`` holds catalog positions in ranked
-    order (users x K); positions that are not candidates (past the end of a short candidate
-    list) are left out. Ranks are 1-based; scores are the algorithm's raw scores."""
-    listed = np.take_along_axis(candidates, order, axis=1)
-    rows, ranks = np.nonzero(listed)                 # row-major: by user, then by rank
-    items = order[rows, ranks]
+def top_lists(users: pd.Index, catalog: pd.Index, top: np.ndarray,
+              scores: np.ndarray) -> pd.DataFrame:
+    """One row per (user, listed item) of a batch: ``top`` holds catalog positions in ranked
+    order (users x K), -1 past the end of a short candidate list (left out). Ranks are
+    1-based; scores are the algorithm's raw scores."""
+    rows, ranks = np.nonzero(top >= 0)               # row-major: by user, then by rank
+    items = top[rows, ranks]
     return pd.DataFrame({"user": users.to_numpy()[rows], "item": catalog.to_numpy()[items],
                          "rank": (ranks + 1).astype(np.int64),
                          "score": scores[rows, items].astype(np.float64)})

@@ -8,26 +8,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from recbench.algorithms.spec import AlgorithmSpec
+from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.algorithms.spec import validate as validate_algorithm
 from recbench.datasets import Dataset
 from recbench.errors import ConfigError
-from recbench.evaluation import protocol as protocol_mod
+from recbench.evaluation.protocol import Protocol, Relevance, default_threshold
 from recbench.evaluation.recommendations import check_list_length
-from recbench.metrics import resolve
+from recbench.metrics import check_cutoffs, resolve
 from recbench.random import check_seed
 from recbench.runtime.execution import Execution
-from recbench.splitting import check_split
+from recbench.runtime.memory import require_memory
+from recbench.splitting import SplitSpec
+from recbench.tuning.settings import check_tuning
 
 
 @dataclass
 class Experiment:
     dataset: Dataset
     algorithms: list[AlgorithmSpec]
-    split: str = "kfold"
-    n_folds: int | None = None
-    test_size: float | None = None
-    leave_out: int | None = None
+    splitting: SplitSpec = field(default_factory=SplitSpec)
     ks: tuple[int, ...] = (10,)
     threshold: float | None = None
     seed: int = 0
@@ -35,14 +34,30 @@ class Experiment:
     execution: Execution = field(default_factory=Execution)
     save_recommendations: int | None = None   # keep each user's top K list (None: none)
     tuning: object = None                     # a recbench.tuning.Tuning (None: no tuning)
+    _specs: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def split(self) -> str:
+        """The split's name (its options: ``splitting.options``)."""
+        return self.splitting.name
 
     @property
     def relevance_threshold(self) -> float:
         return self.threshold if self.threshold is not None else \
-            protocol_mod.default_threshold(self.dataset.rating_scale)
+            default_threshold(self.dataset.rating_scale)
 
-    def metric_specs(self):
-        return resolve(self.metrics, self.ks)
+    @property
+    def protocol(self) -> Protocol:
+        """The rules every job of this experiment evaluates under."""
+        return Protocol(Relevance(self.relevance_threshold),
+                        rating_scale=tuple(self.dataset.rating_scale))
+
+    def metric_specs(self) -> tuple:
+        """The metrics to compute, parsed once (again only when ``metrics`` or ``ks`` change)."""
+        key = (None if self.metrics is None else tuple(self.metrics), tuple(self.ks))
+        if self._specs is None or self._specs[0] != key:
+            self._specs = (key, tuple(resolve(self.metrics, self.ks)))
+        return self._specs[1]
 
     @property
     def cutoffs(self) -> tuple[int, ...]:
@@ -57,23 +72,9 @@ def validate(exp: Experiment) -> dict[str, str]:
     if len(exp.dataset.ratings) < 2:
         raise ConfigError(f"{exp.dataset.name} holds {len(exp.dataset.ratings)} rating; a split "
                           f"into training and test parts needs at least 2.")
-    if not exp.ks or any(isinstance(k, bool) or not isinstance(k, int) or k < 1 for k in exp.ks):
-        raise ConfigError(f"k {list(exp.ks)!r} is invalid; cutoffs are positive whole numbers.")
+    exp.ks = check_cutoffs(exp.ks)
     check_list_length(exp.save_recommendations)
-    check_split(exp.dataset, exp.split, exp.n_folds, exp.test_size, exp.leave_out)
-    if exp.n_folds is not None and (isinstance(exp.n_folds, bool) or not isinstance(exp.n_folds, int)
-                                    or not 2 <= exp.n_folds <= len(exp.dataset.ratings)):
-        raise ConfigError(f"--folds {exp.n_folds!r} is invalid; use a whole number from 2 to "
-                          f"the number of ratings ({len(exp.dataset.ratings)}).")
-    if exp.leave_out is not None and (isinstance(exp.leave_out, bool) or
-                                      not isinstance(exp.leave_out, int) or exp.leave_out < 1):
-        raise ConfigError(f"--leave-out {exp.leave_out!r} is invalid; give a whole number of "
-                          f"ratings per user, at least 1.")
-    if exp.test_size is not None and (isinstance(exp.test_size, bool) or
-                                      not isinstance(exp.test_size, (int, float)) or
-                                      not 0 < exp.test_size < 1):
-        raise ConfigError(f"--test-size {exp.test_size!r} is invalid; give a share between 0 "
-                          f"and 1, e.g. 0.2.")
+    exp.splitting.check(exp.dataset)
     lo, hi = exp.dataset.rating_scale
     if exp.threshold is not None and not (isinstance(exp.threshold, (int, float)) and
                                           math.isfinite(exp.threshold) and lo < exp.threshold <= hi):
@@ -81,7 +82,6 @@ def validate(exp: Experiment) -> dict[str, str]:
                           f"({lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g}.")
     exp.metric_specs()                          # unknown metric names fail here
     if exp.tuning is not None:                  # objective, budget, search spaces
-        from recbench.tuning.settings import check_tuning
         check_tuning(exp)
     unavailable = {}
     for spec in exp.algorithms:
@@ -95,8 +95,6 @@ def validate(exp: Experiment) -> dict[str, str]:
 def check_memory(exp: Experiment) -> None:
     """Refuse, before any fold, an algorithm whose predictable memory (users x users or
     items x items state, estimated on the whole dataset) exceeds the memory budget."""
-    from recbench.algorithms.spec import spec_class
-    from recbench.runtime.memory import require_memory
     n_users = exp.dataset.ratings["user"].nunique()
     n_items = exp.dataset.ratings["item"].nunique()
     for spec in exp.algorithms:

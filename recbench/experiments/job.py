@@ -17,22 +17,30 @@ import numpy as np
 import pandas as pd
 
 from recbench.algorithms import AlgorithmUnavailable
-from recbench.errors import failure_reason
 from recbench.algorithms.spec import AlgorithmSpec, build, describe_params
+from recbench.errors import failure_reason
+from recbench.evaluation.protocol import Protocol
 from recbench.evaluation.ranking import evaluate_ranking
 from recbench.evaluation.rating import evaluate_ratings
 from recbench.evaluation.recommendations import labelled
 from recbench.random import derive_rng, derive_seed
 from recbench.splitting import Fold
+from recbench.tuning.nested import tune_in_fold
 
 
 @dataclass(frozen=True)
 class EvalSettings:
+    """What every job of a run shares: the metrics (parsed once per experiment), the
+    protocol, the root seed and how many list entries to keep."""
+
     metrics: tuple                   # MetricSpec values to compute
-    threshold: float = 4.0
+    protocol: Protocol = field(default_factory=Protocol)
     seed: int = 0
-    rating_scale: tuple[float, float] = (1.0, 5.0)
     recommendations: int = 0         # keep each user's top this many (0: none)
+
+    @property
+    def rating_scale(self) -> tuple[float, float]:
+        return self.protocol.rating_scale
 
 
 @dataclass
@@ -65,7 +73,6 @@ def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
     """``journal``: where a tuned spec keeps its trials (see :mod:`recbench.tuning`)."""
     result = JobResult(spec.label, fold.name)
     if getattr(spec, "tuning", None) is not None:    # tune on fold.train, then refit the best
-        from recbench.tuning.nested import tune_in_fold
         spec = tune_in_fold(spec, fold, items, settings, result, journal, verbose)
         if spec is None:
             return result
@@ -107,7 +114,7 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
         score_s += secs
     if getattr(algo, "ranks_items", True) and (settings.recommendations or any(
             s.metric.kind in ("ranking", "list") for s in wanted)):
-        out = evaluate_ranking(algo, fold.train, fold.test, wanted, settings.threshold,
+        out = evaluate_ranking(algo, fold.train, fold.test, wanted, settings.protocol,
                                derive_rng(settings.seed, *tie_keys(fold.name)),
                                keep=settings.recommendations)
         if out.recommendations is not None:

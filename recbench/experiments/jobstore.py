@@ -28,21 +28,18 @@ from pathlib import Path
 
 from recbench._version import __version__
 from recbench.algorithms.spec import describe_params
-from recbench.evaluation.ranking import default_kernel
 
 
 def job_key(exp, spec, fold_name: str) -> str:
     settings = {
         "dataset": exp.dataset.provenance.sha256, "data": exp.dataset.content_digest(),
-        "split": exp.split, "n_folds": exp.n_folds,
-        "test_size": exp.test_size, "leave_out": exp.leave_out, "fold": fold_name,
+        **exp.splitting.describe(), "fold": fold_name,
         "label": spec.label, "name": spec.name,
         "class": None if spec.instance is None else
         f"{type(spec.instance).__module__}:{type(spec.instance).__qualname__}",
         "params": describe_params(spec.params), "seed": exp.seed,
         "threshold": exp.relevance_threshold, "scale": list(exp.dataset.rating_scale),
         "metrics": [m.name for m in exp.metric_specs()], "version": __version__,
-        "ranking_kernel": default_kernel(),
     }
     if getattr(spec, "tuning", None) is not None:       # budget, objective, space, sampler...
         settings["tuning"] = spec.describe_tuning()

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from recbench.evaluation import protocol as protocol_mod
+from recbench.algorithms.spec import spec_class
 from recbench.evaluation.recommendations import collect
 from recbench.experiments.experiment import Experiment, validate
 from recbench.experiments.job import EvalSettings, JobResult, run_job, tie_keys
 from recbench.experiments.jobstore import JobStore, job_key, run_and_store
 from recbench.random import derive_rng, spawn_key
 from recbench.runtime.execution import map_jobs
-from recbench.splitting import make_folds
 from recbench.statistics.aggregate import summarise
 from recbench.statistics.intervals import bootstrap_keys
 from recbench.tuning.record import tuning_record
@@ -39,13 +38,17 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
                    job_store=None, resume: bool = False) -> Outcome:
     """``progress(job, total)`` is called once with ``job=None`` before the first job starts,
     then as each job finishes. With ``job_store`` (a folder) every finished job is kept
-    there at once; ``resume`` reuses the jobs it holds (see :mod:`recbench.evaluation.jobstore`)."""
+    there at once; ``resume`` reuses the jobs it holds (see :mod:`recbench.experiments.jobstore`)."""
     validate(exp)
-    threshold = exp.relevance_threshold
-    folds = make_folds(exp.dataset, exp.split, derive_rng(exp.seed, "split"), exp.n_folds,
-                       exp.test_size, exp.leave_out)
-    settings = EvalSettings(tuple(exp.metric_specs()), threshold, exp.seed, exp.dataset.rating_scale,
+    folds = exp.splitting.folds(exp.dataset, derive_rng(exp.seed, "split"))
+    settings = EvalSettings(tuple(exp.metric_specs()), exp.protocol, exp.seed,
                             exp.save_recommendations or 0)
+    jobs = _run_jobs(exp, folds, settings, progress, verbose, job_store, resume)
+    return _outcome(exp, folds, settings, jobs)
+
+
+def _run_jobs(exp, folds, settings, progress, verbose, job_store, resume) -> list[JobResult]:
+    """Every (fold, algorithm) job in that order: reused from the store, or run."""
     store = JobStore(job_store) if job_store is not None else None
     if store is not None and not resume:
         store.clear()
@@ -64,25 +67,23 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
                 progress(result, total)
     fresh = iter(map_jobs(run_and_store, todo, exp.execution,
                           None if progress is None else (lambda job: progress(job, total))))
-    jobs = [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
+    return [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
+
+
+def _outcome(exp, folds, settings, jobs) -> Outcome:
     ok = [j for j in jobs if j.error is None and j.per_user is not None]
     per_user = pd.concat([j.per_user for j in ok], ignore_index=True) if ok else pd.DataFrame()
     fold_stats = [f.stats() for f in folds]
     counts = _counts(jobs, fold_stats)
-    seeds = seed_record(exp, folds)
-    results = summarise(jobs, exp.seed)
     kernels = sorted({k for j in ok if (k := getattr(j, "kernel", None))})
-    protocol = protocol_mod.describe(exp.cutoffs, threshold, exp.dataset.rating_scale, counts,
-                                     [s.name for s in settings.metrics],
-                                     kernel=kernels) \
-        | {"relevance_threshold": threshold, "split": exp.split}
-    if kernels:                 # the kernels that ranked (a plugin metric may force "dense")
-        protocol["ranking_kernels"] = kernels
-    return Outcome(results=results, per_user=per_user, protocol=protocol, folds=fold_stats,
-                   algorithms=_algorithm_records(jobs),
+    protocol = settings.protocol.describe(exp.cutoffs, counts, settings.metrics, kernels)
+    protocol |= {"relevance_threshold": exp.relevance_threshold, "split": exp.split}
+    return Outcome(results=summarise(jobs, exp.seed), per_user=per_user, protocol=protocol,
+                   folds=fold_stats, algorithms=_algorithm_records(jobs),
                    failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
                              for j in jobs if j.error is not None],
-                   seeds=seeds, warnings=_warnings(exp, jobs, counts, threshold),
+                   seeds=seed_record(exp, folds),
+                   warnings=_warnings(exp, jobs, counts, exp.relevance_threshold),
                    recommendations=collect(jobs, [s.label for s in exp.algorithms])
                    if exp.save_recommendations else None,
                    tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs))
@@ -124,7 +125,6 @@ def _content_without_text(exp) -> list[str]:
     items = exp.dataset.items
     if items is not None and "text" in items and (items["text"].str.strip() != "").any():
         return []
-    from recbench.algorithms.spec import spec_class
     return [spec.label for spec in exp.algorithms
             if getattr(spec_class(spec), "uses_item_features", False)]
 

@@ -31,7 +31,7 @@ from recbench.errors import ConfigError
 from recbench.evaluation.rating import evaluate_ratings
 from recbench.random import check_seed, derive_rng
 from recbench.runtime.execution import Execution, map_jobs
-from recbench.splitting import make_folds
+from recbench.splitting import SplitSpec
 from recbench.splitting.folds import part
 from recbench.statistics.intervals import fold_interval
 
@@ -53,8 +53,8 @@ def run_transfer(source: Dataset, target: Dataset, settings: TransferSettings) -
     params = dict(settings.params or {})
     params.setdefault("random_state", settings.seed)
     pretrained = TransferMLP(**params).pretrain(source.ratings, source.items)
-    folds = make_folds(target, settings.split, derive_rng(settings.seed, "split"),
-                       settings.n_folds if settings.split == "kfold" else None)
+    folds = SplitSpec.of(settings.split, folds=settings.n_folds if settings.split == "kfold"
+                         else None).folds(target, derive_rng(settings.seed, "split"))
     tasks = [(pretrained, params, fold, target, settings) for fold in folds]
     rows = [row for rows in map_jobs(_fold_job, tasks, Execution(settings.n_jobs)) for row in rows]
     return {"rows": rows, "summary": summarise_transfer(rows, settings.fractions),

@@ -31,6 +31,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from recbench._version import __version__
 from recbench.errors import ConfigError, RecbenchError
 
 INSTALL = "MLflow is not installed; run pip install 'recbench[mlflow]' to log runs to MLflow."
@@ -107,7 +108,6 @@ def _file_store_allowed(uri: str):
 
 
 def _tags(run) -> dict:
-    from recbench._version import __version__
     rules = {k: run.protocol[k] for k in RULE_KEYS if k in run.protocol}
     return {"recbench.dataset_sha256": run.manifest["dataset"]["sha256"],
             "recbench.dataset": run.manifest["dataset"]["name"],
@@ -163,6 +163,7 @@ def _log_params(client, run_id, params: dict) -> None:
 
 def _log_metrics(client, run_id, metrics: dict) -> None:
     import time
+
     from mlflow.entities import Metric
     now = int(time.time() * 1000)
     items = [Metric(k, float(v), now, 0) for k, v in metrics.items()

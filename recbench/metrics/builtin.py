@@ -7,9 +7,16 @@ import numpy as np
 
 from recbench.metrics.auc import auc_from_counts, auc_score
 from recbench.metrics.catalog import catalog_coverage, novelty
-from recbench.metrics.ranking import (average_precision_at_k, first_relevant_rank,
-                                      first_relevant_rank_from_counts, hit_rate_at_k,
-                                      ndcg_at_k, precision_at_k, recall_at_k, reciprocal_rank)
+from recbench.metrics.ranking import (
+    average_precision_at_k,
+    first_relevant_rank,
+    first_relevant_rank_from_counts,
+    hit_rate_at_k,
+    ndcg_at_k,
+    precision_at_k,
+    recall_at_k,
+    reciprocal_rank,
+)
 from recbench.metrics.rating import mean_absolute_error, root_mean_squared_error
 from recbench.metrics.registry import Metric, register
 

@@ -54,14 +54,19 @@ def average_precision_at_k(ranked_rel, n_rel, k: int) -> np.ndarray:
 
 def first_relevant_rank(scores: np.ndarray, candidates: np.ndarray, relevant: np.ndarray,
                         tiebreak: np.ndarray) -> np.ndarray:
-    """1-based rank of each row's first relevant item in the ranking of
-    ``recbench.evaluation.ranking.rank_candidates``
-    (1 + the items before it: a higher score, or the same score and a smaller key)."""
+    """1-based rank of each row's first relevant item when candidates are ranked by score
+    descending, then tie key ascending (1 + the items before it: a higher score, or the same
+    score and a smaller key). ``tiebreak``: floats or unsigned integers (the protocol's hash
+    keys), compared exactly."""
+    tiebreak = np.asarray(tiebreak)
     ranked = np.where(candidates, scores, -np.inf)
     best = np.where(relevant, ranked, -np.inf).max(axis=1, keepdims=True)
-    first_key = np.where(relevant & (ranked == best), tiebreak, np.inf).min(axis=1, keepdims=True)
+    last = np.iinfo(tiebreak.dtype).max if np.issubdtype(tiebreak.dtype, np.integer) else np.inf
+    first_key = np.where(relevant & (ranked == best), tiebreak,
+                         tiebreak.dtype.type(last)).min(axis=1, keepdims=True)
     ahead = (ranked > best) | ((ranked == best) & (tiebreak < first_key))
-    return ahead.sum(axis=1) + 1
+    # a row without a relevant candidate has no first relevant item: rank inf (RR 0)
+    return np.where(relevant.any(axis=1), ahead.sum(axis=1) + 1, np.inf)
 
 
 def reciprocal_rank(first_relevant_rank) -> np.ndarray:
@@ -73,7 +78,7 @@ def first_relevant_rank_from_counts(above, indptr) -> np.ndarray:
     """The same rank from per-relevant-item counts: 1 + min over a user's relevant items j of
     the candidates ranked above j (``above`` user by user, CSR ``indptr``). A user without a
     relevant candidate (possible only when test and training pairs overlap) gets rank inf,
-    so RR 0 (:func:`first_relevant_rank` gives n_catalog + 1 there)."""
+    so RR 0, as in :func:`first_relevant_rank`."""
     indptr = np.asarray(indptr)
     n_rel = np.diff(indptr)
     ahead = np.full(len(n_rel), np.inf)

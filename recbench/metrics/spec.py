@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from recbench.errors import ConfigError
 from recbench.metrics.registry import Metric, get, registered
 
@@ -25,6 +27,25 @@ class MetricSpec:
     @property
     def is_timing(self) -> bool:
         return self.metric.is_timing
+
+
+def check_cutoffs(k, option: str = "k") -> tuple[int, ...]:
+    """The one owner of ranking cutoffs: ``k`` as a positive whole number, a list of them or
+    the text ``"5,10,20"`` (the command line's); sorted, without repeats. ``option`` names the
+    setting in the error (``--k`` on the command line)."""
+    if isinstance(k, str):
+        try:
+            k = [int(x) for x in k.split(",") if x.strip()]
+        except ValueError:
+            raise ConfigError(f"{option} {k!r} is malformed; give cutoffs such as 10 or "
+                              f"5,10,20.") from None
+    ks = (k,) if isinstance(k, (int, np.integer)) and not isinstance(k, bool) else \
+        tuple(k) if isinstance(k, (list, tuple)) else None
+    if not ks or any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1
+                     for x in ks):
+        raise ConfigError(f"{option} {k!r} is invalid; cutoffs must be positive whole "
+                          f"numbers, e.g. 10 or 5,10,20.")
+    return tuple(sorted({int(x) for x in ks}))
 
 
 def parse_metric(name: str) -> MetricSpec:

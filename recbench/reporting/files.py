@@ -16,6 +16,7 @@ from recbench.reporting.exports import results_csv, results_json
 from recbench.reporting.page import render_markdown
 from recbench.reporting.storage import atomic_write_bytes
 from recbench.reporting.tables import columns_of
+from recbench.reporting.tuning import trials_csv
 
 
 def _title(record: dict) -> str:
@@ -49,7 +50,6 @@ def render_files(record: dict) -> dict[str, bytes]:
     files["results.csv"] = results_csv(record).encode()
     files["results.json"] = results_json(record).encode()
     if record.get("tuning"):                    # a tuned run: every trial of every job
-        from recbench.reporting.tuning import trials_csv
         files["trials.csv"] = trials_csv(record).encode()
     return files
 

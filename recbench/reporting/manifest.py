@@ -9,7 +9,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 from recbench._version import __version__
-from recbench.evaluation.ranking import default_kernel
+from recbench.runtime import env
 
 LIBRARIES = ["scikit-surprise", "numpy", "pandas", "scikit-learn", "scipy", "joblib", "tabulate", "matplotlib",
              "numba", "implicit", "optuna"]
@@ -44,8 +44,9 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
                                                    "content_sha256": dataset.content_digest()},
         "split": exp.split,
         "n_folds": n_folds,
-        "test_size": exp.test_size,
-        "leave_out": exp.leave_out,
+        "split_options": dict(sorted(exp.splitting.options.items())),
+        "test_size": exp.splitting.options.get("test_size"),       # as records before 0.2 had them
+        "leave_out": exp.splitting.options.get("leave_out"),
         "seed": exp.seed,
         "k": list(exp.cutoffs),
         "metrics": None if exp.metrics is None else
@@ -53,6 +54,6 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
         "n_jobs": exp.execution.n_jobs,
         "threads_per_job": exp.execution.threads_per_job(),
         **({"scheduler": exp.execution.scheduler} if exp.execution.scheduler else {}),
-        "ranking_kernel": default_kernel(),
+        "ranking_kernel": env.ranking_kernel(),
         "libraries": library_versions(),
     }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from recbench.evaluation.protocol import footer_lines
 from recbench.reporting.tables import baseline_table, legend, table
+from recbench.reporting.tuning import tuning_lines
 
 PLOTS = {"metrics": "per-metric means with 95% intervals",
          "precision_recall": "precision@k and recall@k over k",
@@ -34,7 +34,6 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
                  [f"- {f['algorithm']} on {f['fold']}: {f['error'].splitlines()[0]}"
                   for f in record["failures"]]
     if record.get("tuning"):                    # budget, defaults vs best validation values
-        from recbench.reporting.tuning import tuning_lines
         lines += ["", *tuning_lines(record)][:-1]
     if plot_files:
         lines += ["", "## Plots", ""] + [f"- [{PLOTS[p]}]({p}.svg) ([PNG]({p}.png))"
@@ -54,3 +53,17 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
               f"- command: `{m.get('command', '?')}`", ""]
     return "\n".join(lines)
 
+
+
+PROTOCOL_KEYS = ["candidates", "relevance", "ranking", "ties", "skipped_users", "cold_start",
+                 "rating_metrics", "aggregation"]
+
+
+def footer_lines(protocol: dict) -> list[str]:
+    """The protocol section of a page: each rule, then the counts."""
+    lines = [f"- **{k.replace('_', ' ')}**: {protocol[k]}" for k in PROTOCOL_KEYS if k in protocol]
+    c = protocol.get("counts", {})
+    if c:
+        lines.append("- **counts** (summed over folds): " +
+                     ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in c.items()))
+    return lines

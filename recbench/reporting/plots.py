@@ -13,7 +13,6 @@ import io
 import math
 
 
-
 def escape(text) -> str:
     """User text for matplotlib: a ``$`` is shown as a dollar sign, not as mathtext."""
     return str(text).replace("$", r"\$")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recbench.statistics.significance import significance
 from recbench.reporting.manifest import build_manifest
+from recbench.reporting.recommendations import describe
 from recbench.reporting.storage import canonical_per_user
+from recbench.statistics.significance import significance
 
 RECORD_VERSION = 2
 
@@ -39,6 +40,5 @@ def build_record(exp, outcome, command: str, experiment: dict | None = None) -> 
     if getattr(outcome, "tuning", None) is not None:     # settings, best trials, every trial
         record["tuning"] = outcome.tuning
     if getattr(outcome, "recommendations", None) is not None:
-        from recbench.reporting.recommendations import describe
         record["recommendations"] = describe(outcome.recommendations, exp.save_recommendations)
     return record, per_user

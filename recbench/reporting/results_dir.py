@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recbench.errors import RecbenchError
+from recbench.errors import ConfigError, RecbenchError
 from recbench.reporting.files import render_files, sync_files
 from recbench.reporting.speed import render_speed
 from recbench.reporting.storage import read_json, read_run
@@ -15,7 +15,6 @@ from recbench.reporting.transfer import transfer_files
 
 def run_folders(results_dir="results", runs=()) -> list[Path]:
     if runs:
-        from recbench.errors import ConfigError
         for r in runs:
             if not Path(r).exists():
                 raise ConfigError(f"{r} does not exist; give a run folder (one holding "

@@ -11,10 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from recbench.errors import ConfigError
 from recbench.reporting import files as files_mod
 from recbench.reporting import recommendations as recs_mod
-from recbench.reporting.storage import (clean, clean_leftovers, per_user_bytes, read_run,
-                                        record_json, write_run_folder)
+from recbench.reporting.layout import folder_lock
+from recbench.reporting.storage import (
+    clean,
+    clean_leftovers,
+    per_user_bytes,
+    read_run,
+    record_json,
+    write_run_folder,
+)
 from recbench.reporting.tables import legend, table
 
 SUMMARY_COLUMNS = ["algorithm", "metric", "mean", "std", "ci_low", "ci_high", "n", "interval"]
@@ -96,7 +104,6 @@ class Run:
         """A matplotlib Figure: ``metrics``, ``precision_recall`` or ``rmse_vs_precision``."""
         figs = files_mod.figures(self.record)
         if kind not in figs:
-            from recbench.errors import ConfigError
             raise ConfigError(f"plot {kind!r} does not apply to this run; it has: "
                               f"{', '.join(figs) or 'none'}.")
         return figs[kind]
@@ -112,7 +119,6 @@ class Run:
             if self.trec if trec is None else trec:
                 out.update(recs_mod.trec_files(self.recommendations))
         elif trec:
-            from recbench.errors import ConfigError
             raise ConfigError("trec=True writes the kept recommendation lists, and this run "
                               "kept none; run with save_recommendations=K (--save-recommendations K).")
         out.update(files_mod.render_files(self.record))
@@ -122,7 +128,6 @@ class Run:
         """Write the whole run folder atomically (the folder is swapped in as a whole),
         holding the folder's lock; leftovers of an interrupted earlier write are removed.
         ``trec=True`` also writes ``recommendations-<algorithm>.trec`` per algorithm."""
-        from recbench.reporting.layout import folder_lock
         files = self.files(trec)
         with folder_lock(folder):
             clean_leftovers(Path(folder))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from recbench.errors import RecbenchError
+from recbench.reporting.layout import check_replaceable
 
 PER_USER_FLOAT_FORMAT = "%.8g"
 
@@ -108,7 +109,6 @@ def write_run_folder(folder: Path, files: dict[str, bytes]) -> Path:
     atomic rename, so at every instant ``folder`` is the complete earlier run or the
     complete new one. (Where the system has no atomic swap, the earlier folder is moved
     aside first: a crash between the two renames leaves it in ``.<name>.old-*``.)"""
-    from recbench.reporting.layout import check_replaceable
     folder = Path(folder)
     check_replaceable(folder, "the run folder")
     parent = folder.parent

@@ -8,8 +8,11 @@ import json
 
 from tabulate import tabulate
 
+from recbench.reporting.files import sync_files
+from recbench.reporting.manifest import library_versions, run_environment
 from recbench.reporting.plots import figure_bytes, transfer_plot
 from recbench.reporting.storage import clean as _clean
+from recbench.reporting.storage import record_json
 
 COLUMNS = ["fraction", "n_train", "scratch_rmse", "transfer_rmse", "gain_rmse",
            "gain_rmse_ci", "baselineonly_rmse", "scratch_mae", "transfer_mae", "gain_mae"]
@@ -87,7 +90,6 @@ def transfer_files(record: dict) -> dict[str, bytes]:
 
 
 def build_transfer_record(out: dict, command: str) -> dict:
-    from recbench.reporting.manifest import library_versions, run_environment
     return {"manifest": {"command": command, **run_environment(),
                          "libraries": library_versions()}, **out}
 
@@ -107,11 +109,9 @@ class TransferStudy:
         return transfer_table(self.summary, fmt)
 
     def files(self) -> dict[str, bytes]:
-        from recbench.reporting.storage import record_json
         return {f"{self.name}.json": record_json(self.record).encode(), **transfer_files(self.record)}
 
     def save(self, folder) -> list[str]:
         """Write ``<name>.{json,md,csv,png,svg}`` into ``folder`` (each file atomically)."""
         from pathlib import Path
-        from recbench.reporting.files import sync_files
         return sync_files(Path(folder), self.files())

@@ -41,7 +41,9 @@ def comparable(a: dict, b: dict) -> list[str]:
     tb = (b.get("protocol") or {}).get("relevance_threshold")
     if ta != tb:
         reasons.append(f"different relevance thresholds ({ta} vs {tb})")
-    for key in ("split", "n_folds", "seed", "test_size", "leave_out"):
+    keys = ["split", "n_folds", "seed"] + (["split_options"] if "split_options" in ma and
+                                           "split_options" in mb else ["test_size", "leave_out"])
+    for key in keys:
         if ma.get(key) != mb.get(key):
             reasons.append(f"different {key} ({ma.get(key)} vs {mb.get(key)})")
     return reasons

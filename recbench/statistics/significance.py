@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from recbench.metrics import registered
+
 
 def holm(pvalues) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values: sort ascending, p_(i) * (m - i + 1) (i from 1),
@@ -56,7 +58,6 @@ def tested_metrics(per_user: pd.DataFrame | None) -> list[str]:
     """Per-user metric columns of ``per_user``: the ones paired tests compare."""
     if per_user is None:
         return []
-    from recbench.metrics import registered
     metrics = registered()
     return [c for c in per_user.columns
             if c.partition("@")[0] in metrics and metrics[c.partition("@")[0]].has_per_user]

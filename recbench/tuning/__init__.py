@@ -22,7 +22,7 @@ in ``trials.csv``; ``tune_time_s`` is the tuning time per fold. With a job store
 kept in an Optuna journal as they finish, so an interrupted run resumes where it stopped.
 """
 
-from recbench.tuning.settings import Tuning, TunedSpec
 from recbench.algorithms.params import Choice, FloatRange, IntRange
+from recbench.tuning.settings import TunedSpec, Tuning
 
 __all__ = ["Tuning", "TunedSpec", "IntRange", "FloatRange", "Choice"]

@@ -19,19 +19,19 @@ best trial is the defaults equals the default row.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from recbench.algorithms import AlgorithmUnavailable
 from recbench.algorithms.base import clone
-from recbench.algorithms.registry import create, load_class
-from recbench.algorithms.spec import AlgorithmSpec
+from recbench.algorithms.spec import AlgorithmSpec, build, spec_class
+from recbench.errors import failure_reason
 from recbench.evaluation.ranking import evaluate_ranking
 from recbench.evaluation.rating import evaluate_ratings
-from recbench.errors import failure_reason
 from recbench.random import derive_rng, derive_seed
-from recbench.splitting.folds import per_user
+from recbench.splitting.per_user import per_user
 from recbench.tuning.study import best_trial, optimise
 
 
@@ -56,7 +56,7 @@ def build_trial(spec, params: dict, random_state: int):
     if spec.instance is not None:
         algo = clone(spec.instance).set_params(**(dict(spec.fixed) | params))
     else:
-        algo = create(spec.name, dict(spec.params) | params)
+        algo = build(dataclasses.replace(spec, params=dict(spec.params) | params))
     current = algo.get_params()
     if "random_state" in current and current["random_state"] is None:
         algo.set_params(random_state=random_state)
@@ -69,7 +69,7 @@ def validation_score(algo, fit_part, valid, metric, settings, rng) -> float:
     if metric.metric.kind == "rating":
         _, values, _, _ = evaluate_ratings(algo, fit_part, valid, settings.rating_scale, [metric])
         return values[metric.name]
-    out = evaluate_ranking(algo, fit_part, valid, [metric], settings.threshold, rng)
+    out = evaluate_ranking(algo, fit_part, valid, [metric], settings.protocol, rng)
     if metric.metric.kind == "list":
         return out.fold_values[metric.name]
     column = out.per_user.get(metric.name)
@@ -137,11 +137,11 @@ def tune_in_fold(spec, fold, items, settings, result, journal=None, verbose: boo
                         f"(trial 0: {first})")
         return None
     best = dict(spec.fixed) | tuned.best
-    cls = type(spec.instance) if spec.instance is not None else load_class(spec.name)
+    cls = spec_class(spec)
     given = spec.instance.get_params() if spec.instance is not None else spec.params
     if "random_state" in cls.param_names() and given.get("random_state") is None:
         best["random_state"] = result.seed = tuned.record["seeds"]["random_state"]
     if spec.instance is not None:
         return AlgorithmSpec(spec.label, spec.name, dict(spec.params) | best,
                              instance=clone(spec.instance).set_params(**best))
-    return AlgorithmSpec(spec.label, spec.name, dict(spec.params) | best)
+    return AlgorithmSpec(spec.label, spec.name, dict(spec.params) | best, cls=spec.cls)

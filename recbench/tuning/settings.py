@@ -14,9 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recbench.algorithms.params import (
+    Choice,
+    check_params,
+    check_space,
+    describe_space,
+    range_text,
+)
 from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.errors import ConfigError
-from recbench.algorithms.params import Choice, check_space, describe_space, range_text
+from recbench.metrics.spec import parse_metric
 from recbench.tuning.space import default_space, parse_range
 
 TUNED_SUFFIX = " (tuned)"
@@ -40,7 +47,6 @@ class Tuning:
     defaults: bool = True                   # also run the untuned rows
 
     def objective_spec(self):
-        from recbench.metrics.spec import parse_metric
         return parse_metric(self.objective)
 
     def n_random_trials(self) -> int:
@@ -222,7 +228,6 @@ def _tuned(spec, cls, space, tuning) -> TunedSpec:
     check_space(label, cls, space)
     fixed = _given(spec, cls) | dict(tuning.fixed.get(spec.label, {}))
     fixed = {k: v for k, v in fixed.items() if k not in space}
-    from recbench.algorithms.params import check_params
     check_params(f"tuning.fixed.{spec.label}", cls, fixed)
     defaults = cls.default_params() if hasattr(cls, "default_params") else {}
     current = defaults | dict(spec.params)
@@ -240,7 +245,7 @@ def _tuned(spec, cls, space, tuning) -> TunedSpec:
                               f"({origin}), which lies outside the search space "
                               f"{range_text(r)}; {widen}, or fix {name}.") from None
     params = fixed if spec.instance is None else dict(spec.params)
-    return TunedSpec(label, spec.name, params, spec.instance, base=spec.label, space=space,
+    return TunedSpec(label, spec.name, params, spec.instance, spec.cls, base=spec.label, space=space,
                      start=start, fixed=fixed, tuning=tuning)
 
 

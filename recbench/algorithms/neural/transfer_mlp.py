@@ -21,6 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from recbench.algorithms.neural.features import PairFeatures
 from recbench.algorithms.neural.mlp import PairMLP, train_mlp
 from recbench.algorithms.params import SEED, Interval
+from recbench.datasets import load_dataset
 from recbench.random import derive_rng
 
 
@@ -66,7 +67,6 @@ class TransferMLP(PairMLP):
 
     def fit(self, train, items=None):
         if self.source is not None and not hasattr(self, "pretrained_on_"):
-            from recbench.datasets import load_dataset
             src = load_dataset(self.source, self.source_data_dir)
             self.pretrain(src.ratings, src.items)
         self._learn(train, items, stream=2, warm=hasattr(self, "pretrained_on_"))

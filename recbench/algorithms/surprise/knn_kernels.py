@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from recbench.runtime.compiled import lower_bound
 from recbench.runtime.threads import in_threads
 
 
@@ -169,7 +170,7 @@ def _walk_one(row, order, ordered_ties, indptr, cols, devs, pos, pos_bound, k, d
             g1 += 1
         if g1 - g0 == 1:
             x2 = order[g0]
-            for p in range(_first_open(cols, indptr[x2], indptr[x2 + 1], full), indptr[x2 + 1]):
+            for p in range(lower_bound(cols, indptr[x2], indptr[x2 + 1], full), indptr[x2 + 1]):
                 c = cols[p]
                 if cnt[c] < k:
                     cnt[c] += 1
@@ -194,13 +195,13 @@ def _take_tied(group, s, indptr, cols, devs, pos, pos_bound, k, full, cnt, acc, 
     ``pending`` (zeros on entry and on return) counts the group's entries per column and
     then marks the overfilled columns with -1."""
     for x2 in group:
-        for p in range(_first_open(cols, indptr[x2], indptr[x2 + 1], full), indptr[x2 + 1]):
+        for p in range(lower_bound(cols, indptr[x2], indptr[x2 + 1], full), indptr[x2 + 1]):
             pending[cols[p]] += 1
     keys = np.empty(0)                   # column * pos_bound + pos, exact in a float64
     held = np.empty(0)
     n_held = 0
     for x2 in group:
-        for p in range(_first_open(cols, indptr[x2], indptr[x2 + 1], full), indptr[x2 + 1]):
+        for p in range(lower_bound(cols, indptr[x2], indptr[x2 + 1], full), indptr[x2 + 1]):
             c = cols[p]
             if pending[c] > 0:           # the column's first entry decides for all of them
                 pending[c] = -1 if cnt[c] < k < cnt[c] + pending[c] else 0
@@ -222,18 +223,6 @@ def _take_tied(group, s, indptr, cols, devs, pos, pos_bound, k, full, cnt, acc, 
             cnt[c] += 1
             acc[c, 0] += s
             acc[c, 1] += s * held[t]
-
-
-@njit(cache=True)
-def _first_open(cols, start, end, full):
-    """The first entry in cols[start:end] (ascending) whose column is >= full."""
-    while start < end:
-        mid = (start + end) >> 1
-        if cols[mid] < full:
-            start = mid + 1
-        else:
-            end = mid
-    return start
 
 
 def knn_pair_sums(sim: np.ndarray, xs: np.ndarray, ys: np.ndarray, ratings: RatingsByNeighbour,

@@ -50,6 +50,7 @@ def build_interactions(train: pd.DataFrame, min_rating: float | None = None) -> 
 class InteractionModel(Algorithm):
     """Ranking-only model over the binary interaction matrix (see the module docstring)."""
 
+    needs_ratings = False
     predicts_ratings = False
 
     def _interactions(self, train: pd.DataFrame) -> sparse.csr_matrix:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from recbench.datasets.sources.download import ML100K_URL, download_ml100k
-from recbench.datasets.locate import cache_dir, candidate_folders, embedded_folder, find_folder
-from recbench.datasets.sources.movielens import ML100K_FOLDS, read_ml100k, read_ml_latest_small
+from recbench.datasets.locate import (
+    cache_dir,
+    candidate_folders,
+    embedded_folder,
+    find_folder,
+)
 from recbench.datasets.registry import DatasetLoader
+from recbench.datasets.sources.download import ML100K_URL, download_ml100k
+from recbench.datasets.sources.movielens import (
+    ML100K_FOLDS,
+    read_ml100k,
+    read_ml_latest_small,
+)
 from recbench.errors import DataError
 
 

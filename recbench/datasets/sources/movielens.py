@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.dataset import Dataset, make_dataset
 from recbench.datasets.checks import checked_ratings, first_line, require_fields
+from recbench.datasets.dataset import Dataset, make_dataset
 from recbench.datasets.reading import read_table, sha256_file
 from recbench.errors import DataError
 

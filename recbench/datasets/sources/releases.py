@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from recbench.datasets.sources import grouplens
-from recbench.datasets.dataset import Dataset, make_dataset
 from recbench.datasets.checks import checked_ratings
-from recbench.datasets.reading import read_table, sha256_file
+from recbench.datasets.dataset import Dataset, make_dataset
 from recbench.datasets.locate import cache_dir, candidate_folders, find_folder
+from recbench.datasets.reading import read_table, sha256_file
 from recbench.datasets.registry import DatasetLoader
+from recbench.datasets.sources import grouplens
 from recbench.errors import DataError
 
 COLUMNS = ["user", "item", "rating", "timestamp"]

@@ -30,85 +30,107 @@ distribution), so an algorithm with tied scores gets other, equally valid values
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-import pandas as pd
 from numba import njit
 
-from recbench.evaluation.kernels.ties import tie_hash, tie_key
+from recbench.evaluation.kernels.dense import Batch
+from recbench.evaluation.kernels.ties import tie_hash
 from recbench.metrics.registry import RankCounts, RankingInput
+from recbench.runtime.compiled import (
+    heap_drain,
+    heap_push,
+    heap_replace_root,
+    lower_bound,
+    upper_bound,
+)
 from recbench.runtime.threads import in_threads
 
-
-@njit(cache=True, inline="always")
-def _worse(s1, h1, s2, h2):
-    """(s1, h1) ranks after (s2, h2)."""
-    return s1 < s2 or (s1 == s2 and h1 > h2)
+EXCLUDED, RELEVANT = 1, 2          # the marks of a user's catalog positions during the pass
 
 
 @njit(cache=True)
-def _sift_down(hs, hh, hi, m, p):
-    """Restore the heap (worst entry at the root) below position p."""
-    while True:
-        c = 2 * p + 1
-        if c >= m:
-            return
-        if c + 1 < m and _worse(hs[c + 1], hh[c + 1], hs[c], hh[c]):
-            c += 1
-        if not _worse(hs[c], hh[c], hs[p], hh[p]):
-            return
-        hs[p], hs[c] = hs[c], hs[p]
-        hh[p], hh[c] = hh[c], hh[p]
-        hi[p], hi[c] = hi[c], hi[p]
-        p = c
+def _mark(mark, ptr, idx, u, value):
+    for p in range(ptr[u], ptr[u + 1]):
+        mark[idx[p]] = value
+
+
+@njit(cache=True)
+def _sorted_relevant(row, rel_idx, r0, r1, key, u):
+    """The user's relevant items by (score, hash) ascending: (order, scores, hashes)."""
+    R = r1 - r0
+    rs, rh = np.empty(R), np.empty(R, np.uint64)
+    for j in range(R):
+        rs[j], rh[j] = row[rel_idx[r0 + j]], tie_hash(key, u, rel_idx[r0 + j])
+    order = np.argsort(rs, kind="mergesort")
+    j = 0
+    while j < R:                         # equal scores: by hash (runs are short)
+        j2 = j + 1
+        while j2 < R and rs[order[j2]] == rs[order[j]]:
+            j2 += 1
+        if j2 - j > 1:
+            sub = order[j:j2]
+            order[j:j2] = sub[np.argsort(rh[sub])]
+        j = j2
+    return order, rs[order], rh[order]
+
+
+@njit(cache=True)
+def _grid(ss):
+    """grid[g]: the first relevant scored >= the left edge of cell g of 2R + 1 equal cells
+    spanning [ss[0], ss[R - 1]] (a score in cell g has its place at grid[g] or a few after);
+    and the cells per unit of score (0 when every relevant score is equal)."""
+    R = len(ss)
+    n_grid = 2 * R + 1
+    grid = np.zeros(n_grid + 1, np.int64)
+    scale = 0.0
+    if R > 0 and ss[R - 1] > ss[0]:
+        scale = n_grid / (ss[R - 1] - ss[0])
+        j = 0
+        for g in range(n_grid + 1):
+            edge = ss[0] + g / scale
+            while j < R and ss[j] < edge:
+                j += 1
+            grid[g] = j
+    return grid, scale
+
+
+@njit(cache=True, inline="always")
+def _place(s, ss, grid, scale):
+    """The number of relevant scores below ``s`` (``ss`` ascending, R > 0)."""
+    R = len(ss)
+    if s < ss[0]:
+        return 0
+    if s > ss[R - 1]:
+        return R
+    n_grid = len(grid) - 1
+    g = min(int((s - ss[0]) * scale), n_grid)
+    lo, end = grid[g], grid[min(g + 1, n_grid)]
+    if end - lo > 8:                     # a crowded cell: bisect it
+        lo = lower_bound(ss, lo, end, s)
+    while lo > 0 and ss[lo - 1] >= s:    # rounding at a cell edge
+        lo -= 1
+    while ss[lo] < s:
+        lo += 1
+    return lo
 
 
 @njit(cache=True, nogil=True)
-def _rank_rows(scores, first, rows, train_ptr, train_idx, rel_ptr, rel_idx, key, k,
+def _rank_rows(scores, first, rows, ex_ptr, ex_idx, rel_ptr, rel_idx, key, k,
                top, ranked_rel, n_cand, above, below, tied):
     """Rows ``rows`` of the batch ``scores`` (batch row r is user ``first + r``)."""
     n = scores.shape[1]
     base = rel_ptr[first]                    # above/below/tied hold these users' entries
-    mark = np.zeros(n, np.int8)              # 1: training item, 2: relevant
+    mark = np.zeros(n, np.int8)
     hs, hh, hi = np.empty(k), np.empty(k, np.uint64), np.empty(k, np.int64)
     for r in rows:
         u = first + r
         row = scores[r]
-        for p in range(train_ptr[u], train_ptr[u + 1]):
-            mark[train_idx[p]] = 1
+        _mark(mark, ex_ptr, ex_idx, u, EXCLUDED)
         r0, r1 = rel_ptr[u], rel_ptr[u + 1]
         R = r1 - r0
-        for p in range(r0, r1):
-            mark[rel_idx[p]] = 2
-        # the relevant items by (score, hash) ascending
-        rs, rh = np.empty(R), np.empty(R, np.uint64)
-        for j in range(R):
-            rs[j], rh[j] = row[rel_idx[r0 + j]], tie_hash(key, u, rel_idx[r0 + j])
-        order = np.argsort(rs, kind="mergesort")
-        j = 0
-        while j < R:                         # equal scores: by hash (runs are short)
-            j2 = j + 1
-            while j2 < R and rs[order[j2]] == rs[order[j]]:
-                j2 += 1
-            if j2 - j > 1:
-                sub = order[j:j2]
-                order[j:j2] = sub[np.argsort(rh[sub])]
-            j = j2
-        ss, sh = rs[order], rh[order]
-        # grid[g]: the first relevant scored >= the left edge of cell g of n_grid equal cells
-        # spanning [ss[0], ss[R - 1]]; a score in cell g has its place at grid[g] or a few after
-        n_grid = 2 * R + 1
-        grid = np.zeros(n_grid + 1, np.int64)
-        scale = 0.0
-        if R > 0 and ss[R - 1] > ss[0]:
-            scale = n_grid / (ss[R - 1] - ss[0])
-            j = 0
-            for g in range(n_grid + 1):
-                edge = ss[0] + g / scale
-                while j < R and ss[j] < edge:
-                    j += 1
-                grid[g] = j
+        _mark(mark, rel_ptr, rel_idx, u, RELEVANT)
+        order, ss, sh = _sorted_relevant(row, rel_idx, r0, r1, key, u)
+        grid, scale = _grid(ss)
         lo_hist = np.zeros(R + 1, np.int64)  # candidates by #relevant scored below them
         hi_hist = np.zeros(R + 1, np.int64)  # negatives by #relevant scored <= them
         tie_diff = np.zeros(R + 1, np.int64)
@@ -117,103 +139,76 @@ def _rank_rows(scores, first, rows, train_ptr, train_idx, rel_ptr, rel_idx, key,
         count = 0
         for c in range(n):
             flag = mark[c]
-            if flag == 1:
+            if flag == EXCLUDED:
                 continue
             count += 1
             s = row[c]
             if m < k:                        # fill the heap
-                hs[m], hh[m], hi[m] = s, tie_hash(key, u, c), c
-                p = m
-                m += 1
-                while p > 0:
-                    q = (p - 1) >> 1
-                    if not _worse(hs[p], hh[p], hs[q], hh[q]):
-                        break
-                    hs[p], hs[q] = hs[q], hs[p]
-                    hh[p], hh[q] = hh[q], hh[p]
-                    hi[p], hi[q] = hi[q], hi[p]
-                    p = q
+                m = heap_push(hs, hh, hi, m, s, tie_hash(key, u, c), c)
             elif s >= hs[0]:
                 h = tie_hash(key, u, c)
                 if s > hs[0] or h < hh[0]:
-                    hs[0], hh[0], hi[0] = s, h, c
-                    _sift_down(hs, hh, hi, m, 0)
+                    heap_replace_root(hs, hh, hi, m, s, h, c)
             if R == 0:
                 continue
-            if s < ss[0]:
-                lo = 0
-            elif s > ss[R - 1]:
-                lo = R
-            else:                            # a grid over the relevant scores, then a step
-                g = min(int((s - ss[0]) * scale), n_grid)
-                lo, end = grid[g], grid[min(g + 1, n_grid)]
-                if end - lo > 8:             # a crowded cell: bisect it
-                    while lo < end:
-                        mid = (lo + end) >> 1
-                        if ss[mid] < s:
-                            lo = mid + 1
-                        else:
-                            end = mid
-                while lo > 0 and ss[lo - 1] >= s:    # rounding at a cell edge
-                    lo -= 1
-                while ss[lo] < s:
-                    lo += 1
+            lo = _place(s, ss, grid, scale)
             hi_ = lo
             if lo < R and ss[lo] == s:       # tied with relevant items (rare)
                 while hi_ < R and ss[hi_] == s:
                     hi_ += 1
-                if flag != 2:
+                if flag != RELEVANT:
                     tie_diff[lo] += 1
                     tie_diff[hi_] -= 1
             lo_hist[lo] += 1
             hi_hist[hi_] += 1 - (flag >> 1)  # negatives only (flag 0; relevant: 2)
             if hi_ > lo:                     # same score: ahead of those with a larger hash
-                h = tie_hash(key, u, c)
-                a, b = lo, hi_
-                while a < b:
-                    mid = (a + b) >> 1
-                    if sh[mid] <= h:
-                        a = mid + 1
-                    else:
-                        b = mid
+                a = upper_bound(sh, lo, hi_, tie_hash(key, u, c))
                 ahead_diff[a] += 1
                 ahead_diff[hi_] -= 1
         n_cand[r] = count
-        # the top, best first
-        for t in range(k):
-            top[r, t] = -1
-            ranked_rel[r, t] = False
-        while m > 0:
-            m -= 1
-            top[r, m] = hi[0]
-            ranked_rel[r, m] = mark[hi[0]] == 2
-            hs[0], hh[0], hi[0] = hs[m], hh[m], hi[m]
-            _sift_down(hs, hh, hi, m, 0)
-        # per relevant item, back in CSR order
-        strictly_ahead = 0
-        for t in range(1, R + 1):
-            strictly_ahead += lo_hist[t]
-        run_below, run_tie, run_ahead = 0, 0, 0
-        for j in range(R):
-            run_below += hi_hist[j]
-            run_tie += tie_diff[j]
-            run_ahead += ahead_diff[j]
-            dest = r0 - base + order[j]
-            above[dest] = strictly_ahead + run_ahead
-            below[dest] = run_below
-            tied[dest] = run_tie
-            strictly_ahead -= lo_hist[j + 1]
-        for p in range(train_ptr[u], train_ptr[u + 1]):
-            mark[train_idx[p]] = 0
-        for p in range(r0, r1):
-            mark[rel_idx[p]] = 0
+        _write_top(top, ranked_rel, r, k, m, hs, hh, hi, mark)
+        _write_counts(above, below, tied, r0 - base, order, lo_hist, hi_hist, tie_diff,
+                      ahead_diff)
+        _mark(mark, ex_ptr, ex_idx, u, 0)
+        _mark(mark, rel_ptr, rel_idx, u, 0)
 
 
-def rank_block(scores, first: int, train_ptr, train_idx, rel_ptr, rel_idx, key: int, k: int):
+@njit(cache=True)
+def _write_top(top, ranked_rel, r, k, m, hs, hh, hi, mark):
+    """Row r of the top: the heap's entries best first, then -1 (no more candidates)."""
+    for t in range(k):
+        top[r, t] = -1
+        ranked_rel[r, t] = False
+    heap_drain(hs, hh, hi, m, top[r])
+    for t in range(m):
+        ranked_rel[r, t] = mark[top[r, t]] == RELEVANT
+
+
+@njit(cache=True)
+def _write_counts(above, below, tied, offset, order, lo_hist, hi_hist, tie_diff, ahead_diff):
+    """above/below/tied of each relevant item, back in CSR order."""
+    R = len(order)
+    strictly_ahead = 0
+    for t in range(1, R + 1):
+        strictly_ahead += lo_hist[t]
+    run_below, run_tie, run_ahead = 0, 0, 0
+    for j in range(R):
+        run_below += hi_hist[j]
+        run_tie += tie_diff[j]
+        run_ahead += ahead_diff[j]
+        dest = offset + order[j]
+        above[dest] = strictly_ahead + run_ahead
+        below[dest] = run_below
+        tied[dest] = run_tie
+        strictly_ahead -= lo_hist[j + 1]
+
+
+def rank_block(scores, first: int, ex_ptr, ex_idx, rel_ptr, rel_idx, key: int, k: int):
     """The kernel over one batch: users ``first .. first + len(scores) - 1``.
-    ``train_*``/``rel_*``: CSR rows of every evaluated user (relevant items must be
-    candidates). Returns ``top`` (-1: no candidate), ``ranked_rel``, ``n_candidates`` and
-    ``above``, ``below``, ``tied`` for the relevant entries of these users (CSR order)."""
+    ``ex_*``/``rel_*``: CSR rows (excluded items, relevant items) of every evaluated user
+    (relevant items must be candidates). Returns ``top`` (-1: no candidate), ``ranked_rel``,
+    ``n_candidates`` and ``above``, ``below``, ``tied`` for the relevant entries of these
+    users (CSR order)."""
     scores = np.ascontiguousarray(scores, dtype=np.float64)
     n_users = scores.shape[0]
     top = np.empty((n_users, k), np.int64)
@@ -223,7 +218,7 @@ def rank_block(scores, first: int, train_ptr, train_idx, rel_ptr, rel_idx, key: 
     above, below, tied = (np.zeros(size, np.int64) for _ in range(3))
     ukey, k = np.uint64(key), int(k)
     in_threads(lambda s: _rank_rows(scores, first, np.arange(s.start, s.stop, dtype=np.int64),
-                                    train_ptr, train_idx, rel_ptr, rel_idx, ukey, k,
+                                    ex_ptr, ex_idx, rel_ptr, rel_idx, ukey, k,
                                     top, ranked_rel, n_cand, above, below, tied), n_users)
     return top, ranked_rel, n_cand, above, below, tied
 
@@ -234,49 +229,33 @@ def _csr(m):
     return m.indptr.astype(np.int64), m.indices.astype(np.int64)
 
 
-def fused_batches(algo, eval_users, catalog, train_m, rel_m, popularity, specs, kmax, keep,
-                  step, rng, check):
-    """``evaluate_ranking``'s batch loop on the kernel: (rows, recommended, kept, seconds)."""
-    key = tie_key(rng)
-    train_ptr, train_idx = _csr(train_m)
-    rel_m = (rel_m.astype(np.int8) - rel_m.multiply(train_m).astype(np.int8)) > 0
-    rel_ptr, rel_idx = _csr(rel_m)
-    k = max(kmax, keep)
-    rows, recommended, kept, seconds = [], [], [], 0.0
-    for start in range(0, len(eval_users), step):
-        users = eval_users[start:start + step]
-        t0 = time.perf_counter()
-        scores = np.asarray(algo.score(users.to_numpy(), catalog.to_numpy()), dtype=float)
-        seconds += time.perf_counter() - t0
-        check(algo, scores, len(users), len(catalog))
+class FusedRanker:
+    """The kernel for one fold (see :class:`recbench.evaluation.kernels.dense.DenseRanker`)."""
+
+    name = "fused"
+
+    def __init__(self, excluded, relevant, key: int, popularity: np.ndarray):
+        self.ex_ptr, self.ex_idx = _csr(excluded)
+        relevant = (relevant.astype(np.int8) - relevant.multiply(excluded).astype(np.int8)) > 0
+        self.rel_ptr, self.rel_idx = _csr(relevant)
+        self.key, self.popularity = key, popularity
+
+    @staticmethod
+    def serves(metric) -> bool:
+        """Can the kernel compute ``metric`` (it reads only the top k or the rank counts)?"""
+        return metric.kind != "ranking" or metric.top_k_only or metric.from_ranks is not None
+
+    @staticmethod
+    def value(spec, x: RankingInput) -> np.ndarray:
+        compute = spec.metric.from_ranks or spec.metric.compute
+        return np.asarray(compute(x, spec.k), dtype=float)
+
+    def rank(self, scores: np.ndarray, start: int, k: int, kmax: int) -> Batch:
         top, ranked_rel, n_cand, above, below, tied = rank_block(
-            scores, start, train_ptr, train_idx, rel_ptr, rel_idx, key, k)
-        if keep:
-            kept.append(_lists(users, catalog, top[:, :keep], scores))
-        top, ranked_rel = top[:, :kmax], ranked_rel[:, :kmax]
-        recommended.append(top)
-        indptr = rel_ptr[start:start + len(users) + 1] - rel_ptr[start]
+            scores, start, self.ex_ptr, self.ex_idx, self.rel_ptr, self.rel_idx, self.key, k)
+        indptr = self.rel_ptr[start:start + len(scores) + 1] - self.rel_ptr[start]
         n_rel = np.diff(indptr)
         counts = RankCounts(indptr, above, below, tied, n_cand - n_rel)
-        batch = RankingInput(ranked_rel, top, n_rel, None, None, None, None, popularity,
-                             ranks=counts)
-        values = {"user": users.to_numpy(), "n_relevant": n_rel, "n_candidates": n_cand}
-        for spec in specs:
-            if spec.metric.kind == "ranking":
-                compute = spec.metric.from_ranks or spec.metric.compute
-                values[spec.name] = np.asarray(compute(batch, spec.k), dtype=float)
-        rows.append(pd.DataFrame(values))
-    return rows, recommended, kept, seconds
-
-
-def serves(metric) -> bool:
-    """Can the fused path compute ``metric`` (it reads only the top k or the rank counts)?"""
-    return metric.kind != "ranking" or metric.top_k_only or metric.from_ranks is not None
-
-
-def _lists(users, catalog, top, scores) -> pd.DataFrame:
-    rows, ranks = np.nonzero(top >= 0)
-    items = top[rows, ranks]
-    return pd.DataFrame({"user": users.to_numpy()[rows], "item": catalog.to_numpy()[items],
-                         "rank": (ranks + 1).astype(np.int64),
-                         "score": scores[rows, items].astype(np.float64)})
+        x = RankingInput(ranked_rel[:, :kmax], top[:, :kmax], n_rel, None, None, None, None,
+                         self.popularity, ranks=counts)
+        return Batch(x, top, n_cand)

@@ -29,14 +29,14 @@ from recbench.experiments.external.systems import (
 )
 from recbench.random import check_seed, derive_rng
 from recbench.runtime.execution import Execution
-from recbench.splitting import check_split, make_folds
+from recbench.splitting import SplitSpec
 
 
 def prepare(predictions, *, ks, train=None, test=None, dataset=None, split=None,
-            test_size=None, leave_out=None, data_dir=None, csv=None, verify_data: bool = True,
+            data_dir=None, csv=None, verify_data: bool = True,
             metrics=None, relevance_threshold=None, seed: int = 0,
             missing_predictions: str = "error", save_recommendations=None, n_jobs: int = 1,
-            threads=None):
+            threads=None, **split_options):
     """The validated experiment that evaluates ``predictions`` ({label: source or [sources]},
     a source being a file path or a DataFrame) on one train/test split, and what the record
     adds about them (see :func:`annotate`). Every file is read and checked here, before any
@@ -46,15 +46,15 @@ def prepare(predictions, *, ks, train=None, test=None, dataset=None, split=None,
     check_seed(seed)
     sources = _sources(predictions)
     ds, split = _data(train, test, dataset, split, data_dir, csv, verify_data)
-    check_split(ds, split, None, test_size, leave_out)
-    folds = make_folds(ds, split, derive_rng(seed, "split"), None, test_size, leave_out)
+    splitting = SplitSpec.of(split, **split_options)
+    folds = splitting.folds(ds, derive_rng(seed, "split"))
     if len(folds) != 1:
         hint = (f"name one fold, e.g. --split {folds[0].name}" if folds[0].name in ds.predefined_folds
                 else "use --split holdout (with the --seed the predictions were made for), or "
                      "give the train and test parts with --train FILE --test FILE")
         raise ConfigError(f"--split {split} makes {len(folds)} folds; predictions made elsewhere "
                           f"are evaluated on one train/test split: {hint}.")
-    exp = Experiment(ds, [], split=split, test_size=test_size, leave_out=leave_out, ks=ks,
+    exp = Experiment(ds, [], splitting, ks=ks,
                      threshold=relevance_threshold, seed=seed,
                      metrics=None if metrics is None else list(metrics),
                      execution=Execution(n_jobs, threads),
