@@ -26,10 +26,10 @@ from recbench.algorithms.surprise.svd import SVD
 from recbench.datasets.dataset import compact
 from recbench.evaluation.kernels import fused
 from recbench.evaluation.ranking import evaluate_ranking
-from recbench.runtime.threads import use_threads
-from recbench.splitting.folds import part
 from recbench.reporting.manifest import library_versions, run_environment
 from recbench.reporting.storage import atomic_write_text
+from recbench.runtime.threads import use_threads
+from recbench.splitting.folds import part
 
 CUTOFFS = [1, 5, 10, 20]
 

@@ -68,14 +68,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fused_ranking import KernelClock, Served, synthetic  # noqa: E402
 from speed import best_of  # noqa: E402
-from recbench.evaluation.kernels import fused
+
 from recbench.algorithms.surprise.svd import SVD
+from recbench.evaluation.kernels import fused
 from recbench.evaluation.ranking import evaluate_ranking  # noqa: E402
-from recbench.runtime import env  # noqa: E402
-from recbench.runtime.threads import use_threads
 from recbench.metrics import parse_metric, resolve  # noqa: E402
 from recbench.reporting.manifest import library_versions, run_environment  # noqa: E402
 from recbench.reporting.storage import atomic_write_text  # noqa: E402
+from recbench.runtime import env  # noqa: E402
+from recbench.runtime.threads import use_threads
 
 THRESHOLD = 4.0
 K = 10

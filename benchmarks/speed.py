@@ -48,8 +48,8 @@ from recbench.datasets import load_dataset  # noqa: E402
 from recbench.evaluation.ranking import evaluate_ranking  # noqa: E402
 from recbench.evaluation.rating import evaluate_ratings  # noqa: E402
 from recbench.reporting.manifest import library_versions, run_environment  # noqa: E402
-from recbench.reporting.storage import atomic_write_text  # noqa: E402
 from recbench.reporting.speed import render_speed  # noqa: E402
+from recbench.reporting.storage import atomic_write_text  # noqa: E402
 from recbench.splitting import make_folds  # noqa: E402
 
 ALGORITHMS = ("svd", "knnwithmeans")

@@ -12,9 +12,7 @@ import pytest
 import recbench
 from recbench.algorithms.baselines import BestRated
 from recbench.metrics import Metric, register, unregister
-
 from tests.support import ROOT, SHARED, tiny_ratings
-
 
 
 def _means(results):
@@ -107,6 +105,7 @@ def test_progress_and_seeds_are_reported(frame):
     assert set(run.seeds["ties"]) == {"fold1", "fold2"}
     # the recorded stream reproduces the folds: the same split from the recorded spawn key
     import numpy as np
+
     from recbench.splitting import make_folds
     rng = np.random.default_rng(np.random.SeedSequence(0, spawn_key=run.seeds["split"]["spawn_key"]))
     fold = make_folds(recbench.load_dataset(frame), "kfold", rng, 2)[0]
@@ -242,6 +241,7 @@ def test_the_readme_experiment_file_loads_with_metric_families(tmp_path):
     """The README's example experiment file is valid as written: metric families expand at
     every k, as with --metrics, and its columns are computed."""
     import re
+
     from recbench.config import load_experiment
     from recbench.metrics.spec import resolve
     block = re.search(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from pathlib import Path
+
 from tests.support import ROOT
 
 PACKAGE = ROOT / "recbench"
@@ -183,6 +184,7 @@ def test_old_module_paths_still_import_with_a_warning():
         public = [n for n in vars(first) if not n.startswith("_") and
                   getattr(vars(first)[n], "__module__", None) == first.__name__]
         assert all(getattr(module, n) is getattr(first, n) for n in public), old
-    from recbench.algorithms.surprise.svd import SVD
     from recbench.algorithms.surprise_models import SVD as OldSVD
+
+    from recbench.algorithms.surprise.svd import SVD
     assert OldSVD is SVD

@@ -57,6 +57,7 @@ def test_learned_models_beat_the_global_mean_on_the_fixture():
     """The fixture's ratings are driven by item genres: the content filter, which reads them,
     must win clearly; collaborative models must still beat the global mean."""
     import numpy as np
+
     from recbench.algorithms.baselines import GlobalMean
     from recbench.algorithms.content.tfidf import TfidfContent
     from recbench.algorithms.surprise.knn import KNNBaseline

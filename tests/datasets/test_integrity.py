@@ -13,8 +13,13 @@ import pytest
 from recbench.cli.main import main
 from recbench.datasets.custom import CsvOptions, read_custom
 from recbench.datasets.locate import embedded_folder
-from recbench.datasets.sources.movielens import ML100K_SHA256, ML_LATEST_SMALL_SHA256, read_ml100k, read_ml_latest_small
 from recbench.datasets.reading import sha256_file
+from recbench.datasets.sources.movielens import (
+    ML100K_SHA256,
+    ML_LATEST_SMALL_SHA256,
+    read_ml100k,
+    read_ml_latest_small,
+)
 from recbench.errors import ConfigError, DataError
 
 

@@ -13,7 +13,6 @@ import recbench
 from recbench.cli.main import main
 from recbench.experiments.runner import run_experiment
 from recbench.reporting.recommendations import trec_files
-
 from tests.support import tiny_ratings
 
 
@@ -147,7 +146,8 @@ def u1_lists(ml100k):
 
 @pytest.mark.slow
 def test_ranx_reproduces_the_ranking_metrics(u1_lists, u1):
-    from ranx import Qrels, Run as RanxRun, evaluate
+    from ranx import Qrels, evaluate
+    from ranx import Run as RanxRun
     exp, outcome = u1_lists
     recs = outcome.recommendations
     train = set(zip(u1.train.user, u1.train.item))
@@ -190,7 +190,8 @@ def test_ranx_reproduces_the_ranking_metrics(u1_lists, u1):
 @pytest.mark.slow
 def test_ranx_reads_the_trec_file(u1_lists, u1, tmp_path):
     """SVD's scores have no ties, so a TREC tool ordering by score sees recbench's ranking."""
-    from ranx import Qrels, Run as RanxRun, evaluate
+    from ranx import Qrels, evaluate
+    from ranx import Run as RanxRun
     exp, outcome = u1_lists
     files = trec_files(outcome.recommendations)
     path = tmp_path / "svd.trec"

@@ -8,9 +8,14 @@ import pandas as pd
 import pytest
 from sklearn.neural_network import MLPRegressor
 
-from recbench.algorithms.neural.features import GENRES, PairFeatures, canonical_genre, item_content
-from recbench.algorithms.neural.transfer_mlp import TransferMLP
+from recbench.algorithms.neural.features import (
+    GENRES,
+    PairFeatures,
+    canonical_genre,
+    item_content,
+)
 from recbench.algorithms.neural.mlp import train_mlp
+from recbench.algorithms.neural.transfer_mlp import TransferMLP
 from recbench.experiments.transfer import summarise_transfer
 
 

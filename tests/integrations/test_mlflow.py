@@ -10,7 +10,6 @@ import pytest
 import recbench
 from recbench.cli.main import main
 from recbench.integrations.mlflow import log_run, metric_name, tracking_uri
-
 from tests.support import tiny_ratings
 
 

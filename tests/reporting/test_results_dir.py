@@ -6,10 +6,9 @@ import shutil
 import pytest
 
 from recbench.cli.main import main
-from recbench.errors import ConfigError
 from recbench.config import load_experiment
+from recbench.errors import ConfigError
 from tests.support import ROOT, tiny_ratings
-
 
 EXPERIMENT = """
 name = "tiny"

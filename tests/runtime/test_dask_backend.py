@@ -136,6 +136,7 @@ def test_cli_missing_dask_exits_2(tmp_path):
 def test_one_job_runs_and_the_process_is_left_as_it_was(tmp_path):
     import logging
     import os
+
     import recbench
     from tests.support import tiny_ratings
     before = dict(os.environ), logging.getLogger("distributed").level

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recbench.config import CSV_KEYS, KEYS, load_experiment
 from recbench.datasets.custom import DUPLICATE_POLICIES, CsvOptions, read_custom
 from recbench.errors import RecbenchError
-from recbench.config import CSV_KEYS, KEYS, load_experiment
 
 FUZZ = settings(max_examples=1000, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 import recbench
 from tests.support import ROOT, tiny_ratings
 
-
 PLUGINS = textwrap.dedent('''
     import os, sys, time
     import numpy as np
@@ -363,7 +362,11 @@ def test_the_evaluation_batch_size_changes_no_number(tmp_path, monkeypatch):
     monkeypatch.delenv("RECBENCH_BATCH_CELLS")
     whole = recbench.run(frame, ["svd", "popularity", "random"], folds=2, k=[5, 10])
     assert small.per_user.equals(whole.per_user)
-    from recbench.runtime.memory import BATCH_CELLS_MAX, BATCH_CELLS_MIN, evaluation_batch_cells
+    from recbench.runtime.memory import (
+        BATCH_CELLS_MAX,
+        BATCH_CELLS_MIN,
+        evaluation_batch_cells,
+    )
     monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "1M")
     assert evaluation_batch_cells() == BATCH_CELLS_MIN
     monkeypatch.setenv("RECBENCH_MEMORY_BUDGET", "10T")

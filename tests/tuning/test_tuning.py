@@ -12,22 +12,21 @@ import pytest
 import recbench
 from recbench.algorithms import load_class, registered
 from recbench.algorithms.baselines import BestRated
+from recbench.algorithms.params import check_space
 from recbench.algorithms.spec import resolve_algorithms
 from recbench.cli.main import main
 from recbench.errors import ConfigError
+from recbench.evaluation.protocol import Protocol, Relevance
 from recbench.experiments.job import EvalSettings, run_job
 from recbench.metrics import resolve
 from recbench.random import derive_rng
 from recbench.splitting import Fold
 from recbench.splitting.per_user import per_user
-from recbench.evaluation.protocol import Protocol, Relevance
 from recbench.testing import fixture
 from recbench.tuning import FloatRange, IntRange, Tuning
 from recbench.tuning.nested import validation_score
 from recbench.tuning.settings import tuned_algorithms
-from recbench.algorithms.params import check_space
 from recbench.tuning.space import default_space
-
 from tests.support import tiny_ratings
 
 
@@ -98,8 +97,8 @@ def test_every_default_space_lies_inside_the_constraints_and_holds_the_defaults(
 
 
 def test_the_declared_spaces_follow_the_literature():
-    from recbench.algorithms.topn.knn import ItemKNN
     from recbench.algorithms.topn.ease import EASE
+    from recbench.algorithms.topn.knn import ItemKNN
     assert ItemKNN.search_space["k"] == IntRange(5, 1000, log=True)
     assert ItemKNN.search_space["shrink"] == FloatRange(0, 1000)
     assert EASE.search_space["l2"] == FloatRange(1, 1e7, log=True)

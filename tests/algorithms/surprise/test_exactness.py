@@ -8,8 +8,13 @@ import pytest
 import surprise
 from surprise import accuracy
 
-from recbench.algorithms.surprise import knn
-from recbench.algorithms.surprise import baseline_only, co_clustering, slope_one, svd
+from recbench.algorithms.surprise import (
+    baseline_only,
+    co_clustering,
+    knn,
+    slope_one,
+    svd,
+)
 from recbench.cli.main import main
 
 CASES = [

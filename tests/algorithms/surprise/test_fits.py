@@ -6,10 +6,9 @@ import pickle
 import numpy as np
 import pytest
 
-from recbench.algorithms.surprise import knn
-from recbench.algorithms.surprise import baseline_only, svd
-from recbench.algorithms.surprise.codes import CodedRatings
+from recbench.algorithms.surprise import baseline_only, knn, svd
 from recbench.algorithms.surprise.adapter import build_trainset
+from recbench.algorithms.surprise.codes import CodedRatings
 
 TOL = 1e-9
 CASES = [

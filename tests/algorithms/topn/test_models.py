@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recbench.algorithms.topn.rp3beta import RP3beta
 from recbench.algorithms.topn.bpr import BPR
+from recbench.algorithms.topn.ease import EASE
 from recbench.algorithms.topn.ials import IALS
 from recbench.algorithms.topn.interactions import build_interactions
 from recbench.algorithms.topn.knn import ItemKNN, UserKNN
-from recbench.algorithms.topn.ease import EASE
-from recbench.runtime.memory import memory_budget, physical_memory
-from recbench.runtime.env import parse_size
 from recbench.algorithms.topn.puresvd import PureSVD
+from recbench.algorithms.topn.rp3beta import RP3beta
 from recbench.errors import ConfigError, ResourceError
+from recbench.runtime.env import parse_size
+from recbench.runtime.memory import memory_budget, physical_memory
 from tests.support import tiny_ratings
 
 ALL = [ItemKNN, UserKNN, EASE, RP3beta, PureSVD, IALS, BPR]

@@ -14,7 +14,11 @@ import pytest
 
 from recbench.datasets import load_dataset
 from recbench.datasets.sources import grouplens
-from recbench.datasets.sources.releases import RELEASES, read_dat_ratings, read_csv_ratings
+from recbench.datasets.sources.releases import (
+    RELEASES,
+    read_csv_ratings,
+    read_dat_ratings,
+)
 from recbench.errors import DataError
 
 DAT = {

@@ -7,12 +7,12 @@ from scipy import sparse, stats
 
 from recbench.algorithms import Algorithm
 from recbench.algorithms.baselines import GlobalMean
-from recbench.algorithms.topn.ease import EASE
 from recbench.algorithms.surprise.svd import SVD
+from recbench.algorithms.topn.ease import EASE
 from recbench.evaluation.kernels.fused import rank_block
 from recbench.evaluation.kernels.ties import tie_hashes
-from recbench.experiments.job import tie_keys
 from recbench.evaluation.ranking import evaluate_ranking
+from recbench.experiments.job import tie_keys
 from recbench.metrics import Metric, register, unregister
 from recbench.random import derive_rng
 
