@@ -82,6 +82,8 @@ def imports(mods) -> tuple[dict[str, set[str]], set[str]]:
                     if prefix == "recbench" and full not in mods:
                         bare.add(mod)                 # from recbench import __version__
                     targets.append(full if full in mods else prefix)
+                    if full in mods:              # ``from pkg import sub`` runs pkg/__init__ too
+                        targets.append(prefix)
             for t in targets:
                 if t == "recbench" or t.startswith("recbench."):
                     r = _resolve(t, mods)

@@ -1,4 +1,4 @@
-"""``recbench datasets`` and ``recbench list algorithms|datasets|metrics``."""
+"""``recbench datasets`` and ``recbench list algorithms|datasets|metrics|splits``."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from recbench.algorithms import AlgorithmUnavailable, load_class, registered
 from recbench.datasets import available_datasets, load_dataset
 from recbench.errors import RecbenchError
 from recbench.metrics import registered as registered_metrics
+from recbench.splitting.registry import splitters
+from recbench.splitting.spec import descriptions
 
 
 def add_parsers(sub) -> None:
     p = sub.add_parser("datasets", help="show the datasets that are available, with a summary")
     p.add_argument("--data-dir", help="folder holding dataset folders")
     p.set_defaults(func=cmd_datasets)
-    p = sub.add_parser("list", help="list algorithms, datasets or metrics")
-    p.add_argument("what", choices=["algorithms", "datasets", "metrics"])
+    p = sub.add_parser("list", help="list algorithms, datasets, metrics or splits")
+    p.add_argument("what", choices=["algorithms", "datasets", "metrics", "splits"])
     p.add_argument("--data-dir", help="folder holding dataset folders")
     p.set_defaults(func=cmd_list)
 
@@ -48,6 +50,12 @@ def cmd_list(args) -> int:
                  "higher" if m.higher_is_better else "lower", m.description]
                 for m in registered_metrics().values()]
         print(tabulate(rows, headers=["metric", "kind", "better", "definition"], tablefmt="github"))
+        return 0
+    if args.what == "splits":
+        rows = [[s.name, ", ".join(f"--{o.replace('_', '-')}" for o in s.options), s.description]
+                for s in splitters().values()]
+        rows.append(["<predefined>", "", descriptions()["<predefined>"]])
+        print(tabulate(rows, headers=["split", "options", "description"], tablefmt="github"))
         return 0
     rows = []
     for name, entry in sorted(registered().items()):

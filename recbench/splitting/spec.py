@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import recbench.splitting.predefined as predefined_mod
 from recbench.datasets import Dataset
 from recbench.errors import ConfigError
-from recbench.splitting import predefined as predefined_mod
 from recbench.splitting.folds import Fold, check_timestamps
 from recbench.splitting.registry import options, splitters, users_of
 
