@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import json
+import os
 import re
 from pathlib import Path
 
@@ -38,12 +41,43 @@ def new_run_folder(dataset_name: str, results_dir: str | Path = "results") -> Pa
 
 RUN_MARKER = "run.json"
 IGNORED_FILES = {".gitkeep", ".DS_Store"}     # bookkeeping a folder may hold before a run
+#: every file a run folder may hold: the names recbench writes (``Run.files``)
+RUN_FILES = ("run.json", "per_user.csv.gz", "per_user.parquet", "results.md", "results.csv",
+             "results.json", "trials.csv", "recommendations.parquet", "recommendations-*.trec",
+             "metrics.png", "metrics.svg", "precision_recall.png", "precision_recall.svg",
+             "rmse_vs_precision.png", "rmse_vs_precision.svg", *IGNORED_FILES)
+
+
+def _listing(folder: Path) -> list[str]:
+    try:
+        return sorted(p.name for p in folder.iterdir())
+    except OSError as exc:
+        raise ConfigError(f"{folder} cannot be listed ({exc.strerror}); give a folder recbench "
+                          f"can read.") from None
+
+
+def _is_run_record(path: Path) -> bool:
+    """``run.json`` is a recbench run record: a JSON object with its version, manifest and
+    results (not merely a file of that name)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 1 << 30:
+            return False
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return (isinstance(record, dict) and isinstance(record.get("record_version"), int)
+            and isinstance(record.get("manifest"), dict)
+            and isinstance(record.get("results"), list))
 
 
 def check_replaceable(folder: str | Path, what: str = "--output-dir") -> None:
-    """Refuse a folder whose replacement by a run folder would delete what is not a run: the
-    working folder or one above it, or an existing folder that is neither empty nor a run
-    folder (one holding ``run.json``). A run folder is replaced as a whole."""
+    """Refuse a folder whose replacement by a run folder would delete what recbench did not
+    write. A folder may be replaced only when it is empty (but for ``.gitkeep``) or is an
+    earlier run folder: its ``run.json`` is a valid recbench record and every other file in
+    it is one recbench writes (:data:`RUN_FILES`). Anything else - a ``run.json`` that is not
+    a record, a user's ``NOTES.md`` added to a run folder, a sub-folder - is refused, naming
+    the files; nothing is ever deleted that recbench did not write. The working folder and
+    the folders above it are refused too."""
     folder = Path(folder)
     try:
         here, there = Path.cwd().resolve(), folder.resolve()
@@ -52,23 +86,36 @@ def check_replaceable(folder: str | Path, what: str = "--output-dir") -> None:
     if there is not None and (there == here or there in here.parents):
         raise ConfigError(f"{what} {folder} is the working folder or one above it, which a run "
                           f"folder would replace; give a new folder, e.g. results/my-run.")
-    if folder.is_dir() and not (folder / RUN_MARKER).is_file():
-        try:
-            first = next(iter(sorted(p.name for p in folder.iterdir()
-                                     if p.name not in IGNORED_FILES)), None)
-        except OSError:
-            first = None
-        if first is not None:
-            raise ConfigError(f"{what} {folder} holds files that are not a recbench run (e.g. "
-                              f"{first}), and a run folder replaces its whole folder; give a new "
-                              f"or empty folder, or an earlier run folder.")
+    if folder.is_symlink():
+        raise ConfigError(f"{what} {folder} is a symbolic link, which a run folder would "
+                          f"replace by a folder; give the folder it points to "
+                          f"({os.path.realpath(folder)}) or a new folder.")
+    if not folder.is_dir():
+        return
+    names = [n for n in _listing(folder) if n not in IGNORED_FILES]
+    if not names:
+        return
+    if RUN_MARKER not in names or not _is_run_record(folder / RUN_MARKER):
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        why = ("its run.json is not a recbench run record" if RUN_MARKER in names
+               else "it is not a recbench run folder")
+        raise ConfigError(f"{what} {folder} holds files ({shown}) and {why}; a run folder "
+                          f"replaces its whole folder, so give a new or empty folder, or an "
+                          f"earlier run folder.")
+    unknown = [n for n in names if not any(fnmatch.fnmatchcase(n, p) for p in RUN_FILES)
+               or not (folder / n).is_file() or (folder / n).is_symlink()]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise ConfigError(f"{what} {folder} is an earlier run folder that also holds files "
+                          f"recbench did not write ({shown}); the new run would replace the "
+                          f"whole folder, so move them elsewhere first (they are kept as they "
+                          f"are), or give another --output-dir.")
 
 
 def check_output_folder(folder: str | Path, replaced: bool = True) -> Path:
     """Refuse, before any work, an output folder that is a file or cannot be written, and
     (when the run folder will replace it, ``replaced``) one that holds files a run folder
     would delete (:func:`check_replaceable`)."""
-    import os
     import tempfile
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():

@@ -1,0 +1,93 @@
+"""What a run may replace: only an empty folder or an earlier run folder holding nothing but
+the files recbench writes; everything else is refused before any work, and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import recbench
+from recbench.cli.main import main
+from recbench.reporting.layout import RUN_FILES, check_replaceable
+from recbench.errors import ConfigError
+from tests.support import tiny_ratings
+
+RUN = ["run", "--dataset", "r.csv", "--folds", "2", "--algorithms", "globalmean", "-q"]
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tiny_ratings(n_users=12, n_items=10, density=0.6, seed=1).to_csv("r.csv", index=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize("marker", ["{}", "not json", '{"record_version": 1}', "[]"])
+def test_a_file_named_run_json_does_not_make_a_folder_replaceable(data, capsys, marker):
+    proj = data / "proj"
+    proj.mkdir()
+    (proj / "run.json").write_text(marker)
+    (proj / "thesis.tex").write_text("my thesis")
+    assert main(RUN + ["--output-dir", "proj"]) == 2
+    err = capsys.readouterr().err
+    assert "not a recbench run record" in err and "thesis.tex" in err
+    assert (proj / "thesis.tex").read_text() == "my thesis"
+    assert (proj / "run.json").read_text() == marker
+
+
+def test_a_users_file_in_a_run_folder_is_refused_and_kept(data, capsys):
+    assert main(RUN + ["--output-dir", "out"]) == 0
+    before = (data / "out" / "run.json").read_bytes()
+    (data / "out" / "NOTES.md").write_text("keep me")
+    capsys.readouterr()
+    assert main(RUN + ["--output-dir", "out", "--seed", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "NOTES.md" in err and "did not write" in err and "move them" in err
+    assert (data / "out" / "NOTES.md").read_text() == "keep me"
+    assert (data / "out" / "run.json").read_bytes() == before
+    (data / "out" / "NOTES.md").unlink()             # moved away: the run goes ahead
+    assert main(RUN + ["--output-dir", "out", "--seed", "3"]) == 0
+    assert (data / "out" / "run.json").read_bytes() != before
+
+
+def test_a_sub_folder_in_a_run_folder_is_refused(data, capsys):
+    assert main(RUN + ["--output-dir", "out"]) == 0
+    (data / "out" / "figures").mkdir()
+    assert main(RUN + ["--output-dir", "out"]) == 2
+    assert "figures" in capsys.readouterr().err
+    assert (data / "out" / "figures").is_dir()
+
+
+def test_a_symlinked_output_dir_is_refused_and_left_alone(data, capsys):
+    assert main(RUN + ["--output-dir", "real"]) == 0
+    (data / "link").symlink_to(data / "real")
+    assert main(RUN + ["--output-dir", "link"]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert (data / "link").is_symlink() and (data / "real" / "run.json").is_file()
+    assert not list(data.glob(".link.new-*"))
+
+
+def test_every_file_a_run_writes_is_one_the_rule_knows(data):
+    """RUN_FILES is the list of what recbench writes: a run with lists kept, TREC files and
+    every plot writes only names it covers, so the next run may replace the folder."""
+    run = recbench.run("r.csv", ["globalmean", "popularity"], folds=2, k=[5, 10],
+                       save_recommendations=5)
+    folder = run.save(data / "out", trec=True)
+    import fnmatch
+    names = sorted(p.name for p in folder.iterdir())
+    assert {"run.json", "per_user.csv.gz", "recommendations.parquet", "metrics.png",
+            "precision_recall.svg", "rmse_vs_precision.png"} <= set(names)
+    assert [n for n in names if not any(fnmatch.fnmatchcase(n, p) for p in RUN_FILES)] == []
+    check_replaceable(folder)                         # an earlier run: replaceable
+    run.save(folder, trec=True)
+
+
+def test_an_empty_folder_and_a_gitkeep_are_replaceable(data):
+    (data / "e").mkdir()
+    check_replaceable(data / "e")
+    (data / "e" / ".gitkeep").write_text("")
+    check_replaceable(data / "e")
+    (data / "e" / "x.txt").write_text("")
+    with pytest.raises(ConfigError, match="x.txt"):
+        check_replaceable(data / "e")
