@@ -1,3 +1,3 @@
-from recbench.cli.main import main
+from recbench.cli.main import entry
 
-raise SystemExit(main())
+entry()

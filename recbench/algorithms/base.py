@@ -136,6 +136,13 @@ def _clone_value(value):
     return copy.deepcopy(value)
 
 
+def fit_on(algo, train: pd.DataFrame, items: pd.DataFrame | None = None):
+    """``algo.fit`` on private copies of ``train`` and ``items``: whatever a fit writes into
+    the frames it is given (``train["rating"] = 5.0``) stays with that fit, so one algorithm
+    can never change the data of the next job, trial or fold. Returns what ``fit`` returns."""
+    return algo.fit(train.copy(deep=True), None if items is None else items.copy(deep=True))
+
+
 def pair_scores(algo, users, items, block_size: int = Algorithm.block_size, score=None) -> np.ndarray:
     """``algo.score`` (or the given ``score`` function) at the pairs (users[n], items[n]),
     computed over blocks of unique users against the unique items."""

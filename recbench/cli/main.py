@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 import traceback
 import warnings
 
@@ -61,3 +63,22 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:            # e.g. `recbench run | head`
         sys.stderr.close()
         return 0
+
+
+def entry(argv: list[str] | None = None) -> None:
+    """The program (``recbench`` and ``python -m recbench``): run :func:`main`, then end the
+    process even when a plugin left a non-daemon thread running, which would otherwise keep
+    it alive after its work is done (the thread gets 2 s to finish, and is named)."""
+    code = main(argv)
+    left = [t for t in threading.enumerate()
+            if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    for t in left:
+        t.join(timeout=2.0 / len(left))
+    left = [t.name for t in left if t.is_alive()]
+    if not left:
+        raise SystemExit(code)
+    print(f"recbench: warning: threads left running by a plugin ({', '.join(left)}) were "
+          f"stopped when recbench exited.", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

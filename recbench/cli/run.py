@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from recbench import api
@@ -98,7 +99,7 @@ def _execute(args, exp, folder: Path, info) -> int:
               f"{s['users']:,} users, {s['items']:,} items; split {exp.split}; algorithms "
               f"{', '.join(a.label for a in exp.algorithms)}", file=sys.stderr)
     store = job_store_folder(folder)
-    with folder_lock(folder), Progress(args.quiet) as bar:
+    with folder_lock(folder), Progress(args.quiet) as bar, redirect_stdout(sys.stderr):
         run = api.execute(exp, progress=bar, verbose=args.verbose, job_store=store,
                           resume=args.resume, command=" ".join(["recbench", *args.argv]),
                           experiment_info=info)

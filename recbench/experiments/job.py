@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recbench.algorithms import AlgorithmUnavailable
+from recbench.algorithms.base import fit_on
 from recbench.algorithms.spec import AlgorithmSpec, build, describe_params
 from recbench.errors import failure_reason
 from recbench.evaluation.protocol import Protocol
@@ -99,7 +100,7 @@ def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
 
 def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
     t0 = time.perf_counter()
-    algo.fit(fold.train, items)
+    fit_on(algo, fold.train, items)
     result.values["fit_time_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     wanted = settings.metrics

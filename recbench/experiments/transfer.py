@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recbench.algorithms.base import fit_on
 from recbench.algorithms.neural.transfer_mlp import TransferMLP
 from recbench.algorithms.params import check_params
 from recbench.algorithms.surprise.baseline_only import BaselineOnly
@@ -73,7 +74,7 @@ def _fold_job(pretrained, params, fold, target, settings) -> list[dict]:
                   "transfer": copy.deepcopy(pretrained),
                   "baselineonly": BaselineOnly()}
         for variant in VARIANTS:
-            algo = models[variant].fit(subset, target.items)
+            algo = fit_on(models[variant], subset, target.items)
             _, values, counts, _ = evaluate_ratings(algo, subset, fold.test, target.rating_scale)
             rows.append({"fold": fold.name, "fraction": fraction, "n_train": n,
                          "variant": variant, "rmse": values["rmse"], "mae": values["mae"],

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recbench.algorithms import AlgorithmUnavailable
-from recbench.algorithms.base import clone
+from recbench.algorithms.base import clone, fit_on
 from recbench.algorithms.spec import AlgorithmSpec, build, spec_class
 from recbench.errors import failure_reason
 from recbench.evaluation.ranking import evaluate_ranking
@@ -94,7 +94,7 @@ def tune(spec, fold_name: str, train, items, settings, journal=None,
 
     def objective(params):
         algo = build_trial(spec, params, seed["random_state"])
-        algo.fit(fit_part, items)
+        fit_on(algo, fit_part, items)
         return validation_score(algo, fit_part, valid, metric, settings,
                                 derive_rng(settings.seed, *keys, "validation", "ties"))
 
