@@ -43,17 +43,21 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
     folds = exp.splitting.folds(exp.dataset, derive_rng(exp.seed, "split"))
     settings = EvalSettings(tuple(exp.metric_specs()), exp.protocol, exp.seed,
                             exp.save_recommendations or 0)
-    jobs = _run_jobs(exp, folds, settings, progress, verbose, job_store, resume)
-    return _outcome(exp, folds, settings, jobs)
+    jobs, notes = _run_jobs(exp, folds, settings, progress, verbose, job_store, resume)
+    outcome = _outcome(exp, folds, settings, jobs)
+    outcome.warnings.extend(notes)
+    return outcome
 
 
-def _run_jobs(exp, folds, settings, progress, verbose, job_store, resume) -> list[JobResult]:
-    """Every (fold, algorithm) job in that order: reused from the store, or run."""
+def _run_jobs(exp, folds, settings, progress, verbose, job_store, resume):
+    """Every (fold, algorithm) job in that order, reused from the store or run; and the
+    store's notes on entries it would not reuse."""
     store = JobStore(job_store) if job_store is not None else None
     if store is not None and not resume:
         store.clear()
     keys = [(fold, spec, job_key(exp, spec, fold.name)) for fold in folds for spec in exp.algorithms]
-    done = {key: store.get(key) for _, _, key in keys} if resume and store is not None else {}
+    done = ({key: store.get(key, spec.label, fold.name) for fold, spec, key in keys}
+            if resume and store is not None else {})
     done = {key: j for key, j in done.items()      # a stored job kept lists of another length
             if j is None or getattr(j, "recommendations_k", 0) == settings.recommendations}
     todo = [(store, key, run_job, spec, fold, exp.dataset.items, settings, verbose,
@@ -67,7 +71,8 @@ def _run_jobs(exp, folds, settings, progress, verbose, job_store, resume) -> lis
                 progress(result, total)
     fresh = iter(map_jobs(run_and_store, todo, exp.execution,
                           None if progress is None else (lambda job: progress(job, total))))
-    return [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
+    jobs = [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
+    return jobs, [] if store is None else store.rejected
 
 
 def _outcome(exp, folds, settings, jobs) -> Outcome:

@@ -13,6 +13,7 @@ is neither: the resumed study runs that trial again.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import time
 import warnings
@@ -81,11 +82,38 @@ def _sampler(optuna, seed_of, n_startup: int):
     return PerTrialTPE()
 
 
+def repair_journal(journal: Path) -> int:
+    """Cut a journal back to its last complete operation: a kill during a write leaves its
+    last line torn, which Optuna cannot read. Returns the bytes removed (0: it was whole).
+    The trial that was being written is then unfinished, so it does not count and is run
+    again: the study resumes from its last complete trial."""
+    try:
+        data = Path(journal).read_bytes()
+    except FileNotFoundError:
+        return 0
+    keep = len(data)
+    while keep:
+        start = data.rfind(b"\n", 0, keep - 1) + 1
+        line = data[start:keep]
+        try:
+            if line.endswith(b"\n"):
+                json.loads(line)
+                break
+        except ValueError:
+            pass
+        keep = start
+    if keep < len(data):
+        with open(journal, "r+b") as fh:
+            fh.truncate(keep)
+    return len(data) - keep
+
+
 def _storage(optuna, journal):
     if journal is None:
         return optuna.storages.InMemoryStorage()
     from optuna.storages.journal import JournalFileBackend, JournalStorage
     Path(journal).parent.mkdir(parents=True, exist_ok=True)
+    repair_journal(Path(journal))
     return JournalStorage(JournalFileBackend(str(journal)))
 
 

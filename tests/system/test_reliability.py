@@ -141,11 +141,11 @@ def test_kill_9_during_the_jobs_then_resume_equals_an_uninterrupted_run(env):
             "--param", "slow.seconds=0.8"]
     proc = start(env, *args, "--output-dir", "out")
     jobs = tmp / ".out.jobs"
-    wait_for(lambda: len(list(jobs.glob("*.pkl"))) >= 3)     # globalmean x1+ and slow x1+
+    wait_for(lambda: len(list(jobs.glob("*.job"))) >= 3)     # globalmean x1+ and slow x1+
     proc.kill()
     proc.wait()
     assert not (tmp / "out").exists()
-    stored = len(list(jobs.glob("*.pkl")))
+    stored = len(list(jobs.glob("*.job")))
     fits_before = (tmp / "fits.log").read_text().count("fit")
     out = cli(env, *args, "--output-dir", "out", "--resume")
     assert out.returncode == 0, out.stderr
@@ -228,7 +228,7 @@ def test_resume_in_the_api(tmp_path):
     frame = tiny_ratings(n_users=30, n_items=20, seed=2)
     store = tmp_path / "jobs"
     first = recbench.run(frame, ["svd", "popularity"], folds=2, k=5, job_store=store)
-    assert len(list(store.glob("*.pkl"))) == 4
+    assert len(list(store.glob("*.job"))) == 4
     again = recbench.run(frame, ["svd", "popularity"], folds=2, k=5, job_store=store, resume=True)
     assert comparable(again.record) == comparable(first.record)
     # reused jobs keep their own timings: identical, which a refit would not give
@@ -402,7 +402,7 @@ def test_saving_over_a_folder_that_is_not_a_run_is_refused_and_keeps_its_files(t
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
-    with pytest.raises(ConfigError, match="holds files that are not a recbench run"):
+    with pytest.raises(ConfigError, match="it is not a recbench run folder"):
         run.save(mine)
     assert (mine / "notes.txt").read_text() == "keep me"
     run.save(tmp_path / "empty-is-fine")
