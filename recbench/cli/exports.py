@@ -46,8 +46,9 @@ def export_settings(args) -> dict:
 def check_exports(args, exp) -> None:
     """What the export options need of a validated experiment, checked before any work."""
     if args.trec:
-        from recbench.reporting.recommendations import check_trec_ids
+        from recbench.reporting.recommendations import check_trec_ids, check_trec_names
         check_trec_ids(exp.dataset.ratings, exp.dataset.name)
+        check_trec_names(a.label for a in exp.algorithms)
 
 
 def save_run(args, run, folder) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -97,6 +97,8 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs, proto
     name = _kernel(kernel, specs)
     fold = fold_ranking(train, test, protocol)
     ranker = RANKERS[name](fold.excluded, fold.relevant, protocol.ties.key(rng), fold.popularity)
+    specs = clip_cutoffs(specs, len(fold.catalog))
+    keep = min(keep, len(fold.catalog))
     kmax = max([s.k for s in specs if s.k] or [1])
     step = max(1, (batch_cells or evaluation_batch_cells()) // max(1, len(fold.catalog)))
     rows, recommended, kept, seconds = [], [], [], 0.0
@@ -118,6 +120,15 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs, proto
                    if s.metric.kind == "list"}
     return RankingOutcome(per_user, fold_values, fold.counts, seconds,
                           joined(kept) if keep else None, name)
+
+
+def clip_cutoffs(specs, n_catalog: int) -> list:
+    """A cutoff above the catalog's size is computed at the catalog's size (the whole ranked
+    list: nothing lies beyond it), under its own name (``precision@500`` on a 200-item
+    catalog is precision@200). The record's protocol says so (``cutoffs_clipped``). Arrays of
+    users x cutoff therefore never outgrow the users x catalog ones the budget sizes."""
+    n = max(1, int(n_catalog))
+    return [replace(s, k=n) if s.k and s.k > n else s for s in specs]
 
 
 def _user_values(users: pd.Index, batch, specs, ranker) -> pd.DataFrame:

@@ -10,6 +10,7 @@ not depend on ``n_jobs`` or on the order in which algorithms are listed.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -71,7 +72,18 @@ def tie_keys(fold: str) -> tuple:
 
 def run_job(spec: AlgorithmSpec, fold: Fold, items, settings: EvalSettings,
             verbose: bool = False, journal=None) -> JobResult:
-    """``journal``: where a tuned spec keeps its trials (see :mod:`recbench.tuning`)."""
+    """``journal``: where a tuned spec keeps its trials (see :mod:`recbench.tuning`). A
+    plugin that changes the working folder (``os.chdir``) has it changed back when its job
+    ends, so the paths of the run (its folder, its lock, the next jobs') keep their meaning."""
+    here = os.getcwd()
+    try:
+        return _run_job(spec, fold, items, settings, verbose, journal)
+    finally:
+        if os.getcwd() != here:
+            os.chdir(here)
+
+
+def _run_job(spec, fold, items, settings, verbose, journal) -> JobResult:
     result = JobResult(spec.label, fold.name)
     if getattr(spec, "tuning", None) is not None:    # tune on fold.train, then refit the best
         spec = tune_in_fold(spec, fold, items, settings, result, journal, verbose)

@@ -46,6 +46,12 @@ def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
     jobs, notes = _run_jobs(exp, folds, settings, progress, verbose, job_store, resume)
     outcome = _outcome(exp, folds, settings, jobs)
     outcome.warnings.extend(notes)
+    clipped = outcome.protocol.get("cutoffs_clipped")
+    if clipped:
+        ks = sorted({int(k) for over in clipped.values() for k in over})
+        outcome.warnings.append(f"cutoffs {', '.join(map(str, ks))} exceed the catalog of "
+                                f"{', '.join(clipped)}; there they are computed at the catalog's "
+                                f"size (the whole ranked list), as protocol.cutoffs_clipped says.")
     return outcome
 
 
@@ -83,6 +89,9 @@ def _outcome(exp, folds, settings, jobs) -> Outcome:
     kernels = sorted({k for j in ok if (k := getattr(j, "kernel", None))})
     protocol = settings.protocol.describe(exp.cutoffs, counts, settings.metrics, kernels)
     protocol |= {"relevance_threshold": exp.relevance_threshold, "split": exp.split}
+    clipped = _clipped_cutoffs(exp, folds)
+    if clipped:
+        protocol["cutoffs_clipped"] = clipped
     return Outcome(results=summarise(jobs, exp.seed), per_user=per_user, protocol=protocol,
                    folds=fold_stats, algorithms=_algorithm_records(jobs),
                    failures=[{"algorithm": j.algorithm, "fold": j.fold, "error": j.error}
@@ -92,6 +101,18 @@ def _outcome(exp, folds, settings, jobs) -> Outcome:
                    recommendations=collect(jobs, [s.label for s in exp.algorithms])
                    if exp.save_recommendations else None,
                    tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs))
+
+
+def _clipped_cutoffs(exp, folds) -> dict:
+    """fold -> {cutoff: the catalog size it was computed at}, for cutoffs above a fold's
+    catalog (see :func:`recbench.evaluation.ranking.clip_cutoffs`)."""
+    out = {}
+    for f in folds:
+        n = int(f.train["item"].nunique())
+        over = {str(k): n for k in exp.cutoffs if k > n}
+        if over:
+            out[f.name] = over
+    return out
 
 
 def seed_record(exp: Experiment, folds) -> dict:

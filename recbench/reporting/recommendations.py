@@ -62,6 +62,19 @@ def trec_name(algorithm: str) -> str:
     return f"recommendations-{re.sub(r'[^A-Za-z0-9._+-]', '_', algorithm)}.trec"
 
 
+def check_trec_names(labels) -> None:
+    """Refuse, before any work, two algorithm labels that would share one TREC file name
+    (``x y`` and ``x_y`` both give ``recommendations-x_y.trec``)."""
+    seen = {}
+    for label in labels:
+        name = trec_name(str(label))
+        if name in seen and seen[name] != label:
+            raise ConfigError(f"the labels {seen[name]!r} and {label!r} would both be written "
+                              f"to {name}; give one of them another label ([algorithms.<label>] "
+                              f"in an experiment file, or a (label, name, params) tuple).")
+        seen[name] = label
+
+
 def has_trec(folder: Path) -> bool:
     return any(Path(folder).glob("recommendations-*.trec"))
 
@@ -92,6 +105,7 @@ def trec_files(recs: pd.DataFrame) -> dict[str, bytes]:
             raise ConfigError(f"the {col} id {recs[col][bad].iloc[0]!r} contains whitespace, "
                               f"which a TREC run file cannot hold; save without trec (the "
                               f"parquet file keeps every id).")
+    check_trec_names(pd.unique(recs["algorithm"]))
     out = {}
     for algorithm, part in recs.groupby("algorithm", sort=False):
         scores = [repr(s) for s in part["score"].astype(float).tolist()]

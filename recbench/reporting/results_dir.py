@@ -8,6 +8,7 @@ from pathlib import Path
 
 from recbench.errors import ConfigError, RecbenchError
 from recbench.reporting.files import render_files, sync_files
+from recbench.reporting.layout import folder_lock
 from recbench.reporting.speed import render_speed
 from recbench.reporting.storage import read_json, read_run
 from recbench.reporting.transfer import transfer_files
@@ -50,6 +51,14 @@ def _record(path: Path, keys) -> dict:
 
 def rerender(results_dir="results", runs=(), check: bool = False) -> list[tuple[Path, list[str]]]:
     """(folder, names that differ from their record) for every output; rewritten unless
-    ``check``."""
-    return [(folder, sync_files(folder, files, write=not check))
-            for folder, files in rendered_outputs(results_dir, runs)]
+    ``check``. A run folder is re-read and rewritten holding its lock, so a run swapping in a
+    new record meanwhile is named (exit 2) instead of getting the old record's tables."""
+    out = []
+    for folder, files in rendered_outputs(results_dir, runs):
+        if check or not (folder / "run.json").is_file():
+            out.append((folder, sync_files(folder, files, write=not check)))
+            continue
+        with folder_lock(folder):
+            fresh = render_files(read_run(folder)[0])       # the record as it is now
+            out.append((folder, sync_files(folder, fresh)))
+    return out

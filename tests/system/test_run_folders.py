@@ -3,14 +3,12 @@ the files recbench writes; everything else is refused before any work, and nothi
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 import recbench
 from recbench.cli.main import main
-from recbench.reporting.layout import RUN_FILES, check_replaceable
 from recbench.errors import ConfigError
+from recbench.reporting.layout import RUN_FILES, check_replaceable
 from tests.support import tiny_ratings
 
 RUN = ["run", "--dataset", "r.csv", "--folds", "2", "--algorithms", "globalmean", "-q"]
@@ -91,3 +89,84 @@ def test_an_empty_folder_and_a_gitkeep_are_replaceable(data):
     (data / "e" / "x.txt").write_text("")
     with pytest.raises(ConfigError, match="x.txt"):
         check_replaceable(data / "e")
+
+
+def test_two_labels_that_share_a_trec_file_are_refused_before_any_work(data, capsys):
+    (data / "e.toml").write_text('name = "t"\ndataset = "r.csv"\nfolds = 2\n'
+                                 '[algorithms."x y"]\nalgorithm = "globalmean"\n'
+                                 '[algorithms.x_y]\nalgorithm = "popularity"\n')
+    assert main(["run", "e.toml", "--save-recommendations", "3", "--trec", "-q",
+                 "--output-dir", "o"]) == 2
+    err = capsys.readouterr().err
+    assert "'x y' and 'x_y' would both be written to recommendations-x_y.trec" in err
+    assert not (data / "o").exists()
+
+
+def test_a_plugin_that_changes_the_working_folder_does_not_move_the_run(data, capsys):
+    class Wanderer(recbench.algorithms.Algorithm):
+        name = "wanderer"
+
+        def fit(self, train, items=None):
+            import os
+            (data / "elsewhere").mkdir(exist_ok=True)
+            os.chdir(data / "elsewhere")
+            self.mean_ = float(train["rating"].mean())
+            return self
+
+        def score(self, users, items):
+            import numpy as np
+            return np.full((len(users), len(items)), self.mean_)
+
+    recbench.register_algorithm(Wanderer)
+    try:
+        assert main(RUN[:-2] + ["wanderer,globalmean", "-q", "--output-dir", "out"]) == 0
+    finally:
+        recbench.algorithms.registry.unregister("wanderer")
+    assert (data / "out" / "run.json").is_file()
+    assert not (data / "elsewhere" / "out").exists()
+    import os
+    assert os.getcwd() == str(data)
+
+
+@pytest.mark.parametrize("k", ["3000000", str(10**30), str(2**63)])
+def test_a_cutoff_above_the_catalog_is_computed_at_the_catalog(data, k):
+    huge = recbench.run("r.csv", ["popularity"], folds=2, k=[5, int(k)])
+    whole = recbench.run("r.csv", ["popularity"], folds=2, k=[5, 10])   # 10 items: the catalog
+    assert huge.failures.empty
+    a = huge.summary().set_index("metric")["mean"]
+    b = whole.summary().set_index("metric")["mean"]
+    assert a[f"recall@{k}"] == b["recall@10"] == 1.0
+    assert a[f"ndcg@{k}"] == b["ndcg@10"]
+    assert a["ndcg@5"] == b["ndcg@5"]
+    clipped = huge.protocol["cutoffs_clipped"]
+    assert set(clipped) == {"fold1", "fold2"} and all(k in c for c in clipped.values())
+    assert any("exceed the catalog" in w for w in huge.record["warnings"])
+
+
+def test_save_recommendations_above_the_catalog_keeps_whole_lists(data):
+    run = recbench.run("r.csv", ["popularity"], folds=2, k=[5], save_recommendations=10**9)
+    assert run.failures.empty
+    per_user = run.recommendations.groupby(["fold", "user"]).size()
+    assert per_user.max() <= 10
+
+
+def test_tables_waits_for_no_run_it_names_the_one_writing_the_folder(data, capsys):
+    import subprocess
+    import sys
+    assert main(RUN + ["--output-dir", "out"]) == 0
+    (data / "out" / "results.md").write_text("stale")
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import filelock, sys, time; l = filelock.FileLock('.out.lock'); "
+                               "l.acquire(); print('held', flush=True); time.sleep(60)"],
+                              cwd=data, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        capsys.readouterr()
+        assert main(["tables", "out"]) == 2
+        assert "being written by another recbench run" in capsys.readouterr().err
+        assert (data / "out" / "results.md").read_text() == "stale"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["tables", "out", "-q"]) == 0
+    assert (data / "out" / "results.md").read_text() != "stale"

@@ -20,6 +20,14 @@ class SlopeOne(SurpriseAlgorithm):
     param_constraints: dict = {}        # no parameters
     block_size = 200_000
 
+    @classmethod
+    def memory_needed(cls, params, n_users, n_items):
+        """Surprise's ``freq`` and ``dev`` (two n_items^2 float64 matrices) and the users x
+        items rated-mask this scorer keeps."""
+        return ((2 * n_items * n_items + n_users * n_items) * 8,
+                f"the two {n_items:,} x {n_items:,} item-item matrices Surprise's SlopeOne keeps",
+                "use itemknn, which keeps k neighbours per item")
+
     def __init__(self):
         pass
 
