@@ -276,4 +276,7 @@ def check_dataset(ds) -> None:
                         f"every rating must be one.")
     check_in_scale(values, where, ds.rating_scale, f"fix the rating or the Dataset's "
                    f"rating_scale {ds.rating_scale}")
-    _apply_duplicates(r, where, "error")
+    codes = [r[c].cat.codes.to_numpy(np.int64) if isinstance(r[c].dtype, pd.CategoricalDtype)
+             else pd.factorize(r[c])[0] for c in ("user", "item")]
+    if pd.Series(codes[0] * (int(codes[1].max(initial=0)) + 1) + codes[1]).duplicated().any():
+        _apply_duplicates(r, where, "error")        # names the first repeat

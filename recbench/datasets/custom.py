@@ -59,7 +59,8 @@ def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
         frame["timestamp"] = ts
     frame, scale = check_ratings(frame, Origin(str(path)), scale, opts.duplicates)
     items = read_items(opts) if opts.items_path else None
-    return make_dataset(path.stem, frame, items, scale, path.resolve(), digest)
+    name = Path(path.name.removesuffix(".gz")).stem
+    return make_dataset(name, frame, items, scale, path.resolve(), digest)
 
 
 def _check_options(opts: CsvOptions):

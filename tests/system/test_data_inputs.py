@@ -112,6 +112,7 @@ def test_a_gzip_file_is_read(tmp_path):
     (tmp_path / "r.csv").write_text(GOOD_CSV)
     zipped, plain = load_dataset(tmp_path / "r.csv.gz"), load_dataset(tmp_path / "r.csv")
     assert zipped.content_digest() == plain.content_digest()
+    assert zipped.name == "r"
     data = (tmp_path / "r.csv.gz").read_bytes()
     assert zipped.provenance.sha256 == hashlib.sha256(data).hexdigest()
     (tmp_path / "bad.gz").write_bytes(data[:20])
