@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from recbench.datasets import CsvOptions
 from recbench.datasets.scale import parse_scale
@@ -22,13 +23,34 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--timestamp-col", default="timestamp", help="custom file: timestamp column")
     g.add_argument("--header", choices=["auto", "yes", "no"], default="auto",
                    help="custom file: whether the first line is a header")
-    g.add_argument("--rating-scale", help="custom file: LOW,HIGH (default: inferred from data)")
+    g.add_argument("--rating-scale", help="custom file: LOW,HIGH, e.g. 1,5 or -3,3 (default: "
+                                          "inferred from data)")
     g.add_argument("--duplicates", default="error", choices=["error", "first", "last", "mean"],
                    help="custom file: what to do with repeated (user, item) rows")
     g.add_argument("--encoding", default="utf-8", help="custom file: text encoding")
     g.add_argument("--items", help="custom file: item metadata file")
     g.add_argument("--item-id-col", default="item", help="item file: id column")
     g.add_argument("--item-text-cols", default="title,genres", help="item file: text columns")
+
+
+_NEGATIVE_PAIR = re.compile(r"-\s*[\d.]+(e[+-]?\d+)?\s*,.*", re.IGNORECASE)
+
+
+def attach_negative_values(argv: list[str]) -> list[str]:
+    """``argv`` with ``--rating-scale -3,3`` written as ``--rating-scale=-3,3``: argparse
+    takes a value starting with ``-`` that is not a plain number for an option."""
+    out, i = [], 0
+    while i < len(argv):
+        if (argv[i] == "--rating-scale" and i + 1 < len(argv)
+                and _NEGATIVE_PAIR.fullmatch(argv[i + 1])):
+            out.append(f"--rating-scale={argv[i + 1]}")
+            i += 2
+            continue
+        if argv[i] == "--":
+            return out + argv[i:]
+        out.append(argv[i])
+        i += 1
+    return out
 
 
 def csv_options(args, from_file: dict | None = None) -> CsvOptions:

@@ -12,6 +12,7 @@ import warnings
 from recbench import __version__
 from recbench.cli import compare, info, run, tables, transfer
 from recbench.cli import eval as eval_cmd
+from recbench.cli.data_options import attach_negative_values
 from recbench.cli.parser import Parser
 from recbench.errors import RecbenchError
 
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args, unknown = build_parser().parse_known_args(argv)
+    args, unknown = build_parser().parse_known_args(attach_negative_values(argv))
     if unknown:
         args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = argv

@@ -7,10 +7,12 @@ see :mod:`recbench.datasets.registry`), the path of a rating file (read with
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
+from recbench.datasets.checks import check_dataset
 from recbench.datasets.custom import CsvOptions, read_custom
 from recbench.datasets.dataset import Dataset, Provenance
 from recbench.datasets.frame import from_frame
@@ -30,9 +32,14 @@ def load_dataset(source, data_dir: str | Path | None = None,
     """``source``: a registered name, a rating file path, a DataFrame or a Dataset.
     ``options`` go to the registered loader (e.g. ``verify=False``)."""
     if isinstance(source, Dataset):
+        check_dataset(source)
         return source
     if isinstance(source, pd.DataFrame):
-        return from_frame(source)
+        if csv_options is None:
+            return from_frame(source)
+        return from_frame(source, rating_scale=csv_options.rating_scale,
+                          duplicates=csv_options.duplicates,
+                          timestamp_col=csv_options.timestamp_col)
     if not isinstance(source, (str, Path)):
         raise DataError(f"dataset {source!r} is not a name, a file path, a DataFrame or a Dataset.")
     loaders = registered()
@@ -41,7 +48,7 @@ def load_dataset(source, data_dir: str | Path | None = None,
     if name.lower() in loaders:
         return loaders[name.lower()].load(data_dir, download=download, **options)
     path = Path(name)
-    if path.suffix.lower() in RATING_FILE_SUFFIXES or path.exists():
+    if path.suffix.lower() in RATING_FILE_SUFFIXES or os.path.lexists(path):
         if path.is_dir():
             raise DataError(f"--dataset {name} is a folder; give a rating file inside it, or a "
                             f"dataset name ({', '.join(loaders)}).")

@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.checks import first_line, parse_numbers, parse_timestamps
+from recbench.datasets.checks import DUPLICATE_POLICIES, Origin, check_ratings, shown
 from recbench.datasets.dataset import Dataset, make_dataset
-from recbench.datasets.reading import read_table, sha256_file
+from recbench.datasets.reading import read_rating_bytes, read_table
 from recbench.datasets.scale import parse_scale
 from recbench.errors import ConfigError, DataError
 
-DUPLICATE_POLICIES = ("error", "first", "last", "mean")
 HEAD_BYTES = 65536          # what separator and header detection look at
 
 
@@ -49,30 +48,19 @@ def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
     opts = opts or CsvOptions()
     scale = _check_options(opts)
     path = Path(path)
-    raw = _read_table(path, opts)
+    raw, digest = _read_table(path, opts)
     frame = pd.DataFrame({
         "user": _column(raw, path, opts.user_col, "--user-col", 0),
         "item": _column(raw, path, opts.item_col, "--item-col", 1),
+        "rating": _column(raw, path, opts.rating_col, "--rating-col", 2),
     })
-    frame["rating"] = parse_numbers(_column(raw, path, opts.rating_col, "--rating-col", 2),
-                                    path, "rating", _numeric_fix("rating"))
     ts = _optional_column(raw, path, opts.timestamp_col, 3)
     if ts is not None:
-        frame["timestamp"] = parse_timestamps(ts, path, _numeric_fix("timestamp"))
-    for col in ("user", "item"):
-        blank = frame[col].str.strip() == ""
-        if blank.any():
-            raise DataError(f"{path}, line {first_line(blank)}: the {col} id is "
-                            f"empty; every row needs a {col} id.")
-    scale = _check_scale(frame, path, scale)
-    frame = _apply_duplicates(frame, path, opts.duplicates)
+        frame["timestamp"] = ts
+    frame, scale = check_ratings(frame, Origin(str(path)), scale, opts.duplicates)
     items = read_items(opts) if opts.items_path else None
-    return make_dataset(path.stem, frame, items, scale, path.resolve(), sha256_file(path))
-
-
-def _numeric_fix(what: str) -> str:
-    return (f"every row needs a numeric {what} (a line cut short lacks it; check --sep and "
-            f"--{what}-col)")
+    name = Path(path.name.removesuffix(".gz")).stem
+    return make_dataset(name, frame, items, scale, path.resolve(), digest)
 
 
 def _check_options(opts: CsvOptions):
@@ -110,14 +98,18 @@ def _encoding(name: str) -> str:
     return "utf-8-sig" if codecs.lookup(name).name == "utf-8" else name
 
 
-def _head(path: Path, encoding: str) -> str:
-    """The first ``HEAD_BYTES`` bytes as text (a character cut at the end is left out)."""
-    with open(path, "rb") as fh:
-        data = fh.read(HEAD_BYTES)
+def _head(path: Path, data: bytes, encoding: str) -> str:
+    """The first ``HEAD_BYTES`` bytes of ``data`` as text (a character cut at the end is left
+    out)."""
+    data = data[:HEAD_BYTES]
     try:
         return codecs.getincrementaldecoder(encoding)().decode(data, final=len(data) < HEAD_BYTES)
     except UnicodeError as exc:     # UnicodeDecodeError, or e.g. utf-16 without its BOM
         where = f"byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        if b"\x00" in data:
+            raise DataError(f"{path} holds binary data (NUL bytes), not delimited text; give a "
+                            f"CSV/TSV rating file (or, for UTF-16 text without a byte-order "
+                            f"mark, pass --encoding utf-16-le).") from None
         raise DataError(f"{path} is not valid {encoding.removesuffix('-sig')} text ({where}); "
                         f"pass --encoding with the file's encoding, e.g. --encoding "
                         f"latin-1.") from None
@@ -125,16 +117,11 @@ def _head(path: Path, encoding: str) -> str:
 
 def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
                 what: str = "user, item and rating", option: str = "--dataset",
-                row: str = "one rating per line (user, item, rating)") -> pd.DataFrame:
-    if path.is_dir():
-        raise DataError(f"{path} is a folder; give {option} the path of a file inside it.")
-    if not path.is_file():
-        raise DataError(f"{path} does not exist; check the path given to {option}.")
+                row: str = "one rating per line (user, item, rating)"):
+    """The file's fields as strings, indexed by line, and the SHA-256 of the bytes parsed."""
+    data, digest = read_rating_bytes(path, option, opts.encoding)
     encoding = _encoding(opts.encoding)
-    try:
-        head = _head(path, encoding)
-    except OSError as exc:
-        raise DataError(f"{path} could not be read ({exc.strerror or exc}).") from None
+    head = _head(path, data, encoding)
     if not head.strip():
         raise DataError(f"{path} is empty; it needs {row}.")
     lines = _lines(head)
@@ -143,19 +130,20 @@ def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
     sep = opts.sep or _sniff(head)
     header = opts.header if opts.header is not None else _looks_like_header(head, sep, opts)
     raw = read_table(path, sep, f"fix that line, or pass --sep with the file's separator if "
-                     f"it is not {sep!r}", header=bool(header), encoding=encoding, skip=skip)
+                     f"it is not {sep!r}", header=bool(header), encoding=encoding, skip=skip,
+                     data=data)
     if raw.empty:
         raise DataError(f"{path} holds a header but no ratings." if header else
                         f"{path} holds no ratings.")
     if raw.shape[1] < min_columns:
-        first = lines[skip][:60]
+        first = shown(lines[skip])
         if raw.shape[1] == 1:       # most likely the wrong separator
             raise DataError(f"{path}: found 1 column(s) with separator {sep!r} (first line: "
-                            f"{first!r}); the file needs {what} columns: pass --sep with the "
+                            f"{first}); the file needs {what} columns: pass --sep with the "
                             f"file's separator.")
-        raise DataError(f"{path}: found only {raw.shape[1]} columns (first line: {first!r}); "
+        raise DataError(f"{path}: found only {raw.shape[1]} columns (first line: {first}); "
                         f"the file needs {what} columns: add the missing one(s).")
-    return raw
+    return raw, digest
 
 
 def _lines(text: str) -> list[str]:
@@ -195,9 +183,15 @@ def _column(raw: pd.DataFrame, path: Path, spec, option: str, default: int) -> p
         pos = default   # a headerless file: fall back to the conventional position
     if pos is not None and pos < raw.shape[1]:
         return raw.iloc[:, pos]
-    names = ", ".join(map(str, raw.columns))
-    raise DataError(f"{path} has no column {spec!r} (columns: {names}); "
+    raise DataError(f"{path} has no column {shown(spec) if isinstance(spec, str) else repr(spec)} (columns: {_names(raw)}); "
                     f"pass {option} with the right column name or 0-based position.")
+
+
+def _names(raw: pd.DataFrame, most: int = 8) -> str:
+    """The columns as a message lists them: each shown escaped and cut, at most ``most``."""
+    names = [shown(c, 30) if isinstance(c, str) else str(c) for c in raw.columns[:most]]
+    more = len(raw.columns) - most
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 
 
 def _optional_column(raw: pd.DataFrame, path: Path, spec, default: int):
@@ -214,48 +208,15 @@ def _optional_column(raw: pd.DataFrame, path: Path, spec, default: int):
     pos = _position(spec)
     if pos is not None and pos < raw.shape[1]:
         return raw.iloc[:, pos]
-    names = ", ".join(map(str, raw.columns))
-    raise DataError(f"{path} has no column {spec!r} (columns: {names}); pass --timestamp-col "
+    raise DataError(f"{path} has no column {shown(spec) if isinstance(spec, str) else repr(spec)} (columns: {_names(raw)}); pass --timestamp-col "
                     f"(timestamp_col in [csv]) with the right column name or 0-based position, "
                     f"or leave it out.")
-
-
-def _check_scale(frame, path, scale):
-    lo, hi = frame["rating"].min(), frame["rating"].max()
-    if scale is None:
-        if lo == hi:
-            raise DataError(f"{path}: every rating is {lo:g}, so no rating scale can be "
-                            f"inferred; pass --rating-scale LOW,HIGH (e.g. 1,5).")
-        return (float(lo), float(hi))
-    outside = (frame["rating"] < scale[0]) | (frame["rating"] > scale[1])
-    if outside.any():
-        line = first_line(outside)
-        raise DataError(f"{path}, line {line}: rating {frame['rating'].loc[line]:g} lies outside "
-                        f"the rating scale {scale[0]:g}-{scale[1]:g}; fix the row or pass "
-                        f"--rating-scale {min(lo, scale[0]):g},{max(hi, scale[1]):g}.")
-    return scale
-
-
-def _apply_duplicates(frame, path, policy):
-    dup = frame.duplicated(["user", "item"], keep="first")
-    if not dup.any():
-        return frame
-    if policy == "error":
-        line = first_line(dup)
-        row = frame.loc[line]
-        raise DataError(f"{path}, line {line}: user {row['user']!r} rated item {row['item']!r} "
-                        f"again ({int(dup.sum())} duplicate (user, item) rows in all); pass "
-                        f"--duplicates first|last|mean to choose which rating to keep.")
-    if policy in ("first", "last"):
-        return frame[~frame.duplicated(["user", "item"], keep=policy)]
-    agg = {"rating": "mean"} | ({"timestamp": "max"} if "timestamp" in frame else {})
-    return frame.groupby(["user", "item"], sort=False, as_index=False).agg(agg)
 
 
 def read_items(opts: CsvOptions) -> pd.DataFrame:
     """Item metadata: one row per item id; the text columns are joined into ``text``."""
     path = Path(opts.items_path)
-    raw = _read_table(path, CsvOptions(header=True, encoding=opts.encoding),
+    raw, _ = _read_table(path, CsvOptions(header=True, encoding=opts.encoding),
                       min_columns=2, what="an item id and text", option="--items",
                       row="a header, then one item per line (id and text)")
     ids = _column(raw, path, opts.item_id_col, "--item-id-col", 0)
