@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
-import urllib.error
-import urllib.request
-import zipfile
 from pathlib import Path
 
 from recbench.datasets.sources import movielens
+from recbench.datasets.sources.guarded import extract_zip, fetch
 from recbench.errors import DataError
 
 ML100K_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
 #: checked in the archive before it is unpacked into the cache (the reader then checks every
 #: file it reads against ``movielens.ML100K_SHA256``)
 ML100K_SHA256 = {name: movielens.ML100K_SHA256[name] for name in ("u.data", "u.item")}
+#: about the size of GroupLens' ml-100k.zip (it scales the default download deadline)
+ML100K_ZIP_BYTES = 5_000_000
 
 
 def download_ml100k(cache_dir: Path, url: str = ML100K_URL, timeout: float = 30.0,
                     checksums: dict[str, str] = ML100K_SHA256) -> Path:
     """Fetch ``url`` (a zip holding ``ml-100k/``), check the SHA-256 of its key files and
-    move the folder into ``cache_dir/ml-100k`` in one rename. Returns that folder."""
+    move the folder into ``cache_dir/ml-100k`` in one rename. Returns that folder. The
+    download and the unpacking are bounded (deadline, size caps: :mod:`.guarded`)."""
     cache_dir = Path(cache_dir)
     target = cache_dir / "ml-100k"
     hint = (f"put the unpacked ml-100k folder (with u.data) in {target}, "
@@ -37,19 +37,10 @@ def download_ml100k(cache_dir: Path, url: str = ML100K_URL, timeout: float = 30.
                         f"folder, or pass --data-dir DIR where DIR/ml-100k/u.data exists.") from None
     with scratch as tmp:
         archive = Path(tmp) / "ml-100k.zip"
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp, open(archive, "wb") as out:
-                shutil.copyfileobj(resp, out)
-        except (urllib.error.URLError, OSError) as exc:
-            raise DataError(f"could not download ml-100k from {url} ({exc}); {hint}.") from exc
-        try:
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(Path(tmp) / "unpacked")
-        except zipfile.BadZipFile as exc:
-            raise DataError(f"the file downloaded from {url} is not a zip archive; {hint}.") from exc
-        except OSError as exc:
-            raise DataError(f"could not unpack the ml-100k archive into {cache_dir} "
-                            f"({exc.strerror or exc}); {hint}.") from exc
+        fetch(url, archive, what="ml-100k", hint=hint, expected_bytes=ML100K_ZIP_BYTES,
+              timeout=timeout)
+        extract_zip(archive, Path(tmp) / "unpacked", what=f"the ml-100k.zip from {url}",
+                    hint=hint)
         unpacked = Path(tmp) / "unpacked" / "ml-100k"
         for name, expected in checksums.items():
             path = unpacked / name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 
 from recbench.datasets.locate import (
     cache_dir,
@@ -19,6 +18,7 @@ from recbench.datasets.sources.movielens import (
     read_ml_latest_small,
 )
 from recbench.errors import DataError
+from recbench.runtime import env
 
 
 class MovieLensLatestSmall(DatasetLoader):
@@ -54,7 +54,7 @@ class MovieLens100K(DatasetLoader):
                 places = ", ".join(str(p) for p in candidate_folders(self.name, data_dir))
                 raise DataError(f"ml-100k was not found (looked in {places}); put the unpacked "
                                 f"folder in one of them.")
-            folder = download_ml100k(cache_dir(), os.environ.get("RECBENCH_ML100K_URL", ML100K_URL))
+            folder = download_ml100k(cache_dir(), env.ml100k_url() or ML100K_URL)
         dataset = read_ml100k(folder, **options)
         groups = {k: v for k, v in self.splits.items() if len(v) > 1}
         return dataclasses.replace(dataset, fold_groups=groups)
