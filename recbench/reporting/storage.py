@@ -157,11 +157,42 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
         except Exception as exc:   # any unreadable file is one sentence, not a traceback
             raise RecbenchError(f"{per_user_path} cannot be read ({type(exc).__name__}: {exc}); "
                                 f"re-run the experiment to rewrite it.") from None
-        lacking = [c for c in ("algorithm", "fold", "user") if c not in per_user.columns]
-        if lacking:
-            raise RecbenchError(f"{per_user_path} has no {lacking[0]!r} column, so it holds no "
-                                f"per-user values of a run; re-run the experiment to rewrite it.")
+        problem = per_user_problem(per_user)
+        if problem:
+            raise RecbenchError(f"{per_user_path} {problem}; re-run the experiment to rewrite it.")
     return record, per_user
+
+
+KEYS = ("algorithm", "fold", "user")
+
+
+def per_user_problem(per_user: pd.DataFrame) -> str | None:
+    """What makes ``per_user`` unusable as a run's per-user values (phrased to follow the
+    file's name), or None: a missing key column, a key seen twice (the paired tests would
+    count that user more than once) or a value that is not a number."""
+    lacking = [c for c in KEYS if c not in per_user.columns]
+    if lacking:
+        return f"has no {lacking[0]!r} column, so it holds no per-user values of a run"
+    for key in KEYS:
+        if per_user[key].isna().any():
+            line = int(per_user.index[per_user[key].isna()][0]) + 2
+            return f"has no {key} at line {line}"
+    twice = per_user.duplicated(list(KEYS), keep="first")
+    if twice.any():
+        i = int(per_user.index[twice][0])
+        row = per_user.loc[i]
+        return (f"holds {int(twice.sum())} duplicated (algorithm, fold, user) rows (the first "
+                f"at line {i + 2}: {row['algorithm']}, {row['fold']}, {row['user']}), which the "
+                f"paired tests would count more than once")
+    for column in per_user.columns.drop(list(KEYS)):
+        values = pd.to_numeric(per_user[column], errors="coerce")
+        bad = values.isna() & per_user[column].notna() | values.isin([float("inf"), float("-inf")])
+        if bad.any():
+            i = int(per_user.index[bad][0])
+            return (f"has {str(per_user[column][i])[:40]!r} at line {i + 2}, column {column!r}, "
+                    f"where a finite number belongs")
+        per_user[column] = values
+    return None
 
 
 def _is_num(v) -> bool:

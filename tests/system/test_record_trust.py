@@ -1,0 +1,100 @@
+"""Stored records are read, not trusted: per-user files with repeated rows or text values,
+run records nested too deep or holding endless numbers, and MLflow targets that cannot take a
+run are each exit code 2 with one sentence naming the file (or option) and the fix. Each case
+runs the real command line in-process (``recbench.cli.main``)."""
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from recbench.cli.main import main
+from tests.support import tiny_ratings
+
+GOOD_CSV = tiny_ratings(n_users=16, n_items=12, density=0.6, seed=2).to_csv(index=False)
+RUN = ["run", "--dataset", "r.csv", "--folds", "2", "--algorithms", "globalmean", "-q"]
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("trust")
+    (folder / "r.csv").write_text(GOOD_CSV)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        assert main(["run", "--dataset", "r.csv", "--folds", "2", "--algorithms",
+                     "globalmean,popularity", "-q", "--output-dir", "good"]) == 0
+    finally:
+        os.chdir(cwd)
+    return folder / "good"
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch, good_run):
+    """A working folder holding r.csv and a copy of the good run as good/."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(GOOD_CSV)
+    shutil.copytree(good_run, tmp_path / "good")
+    return tmp_path
+
+
+def _refused(capsys, argv, *words) -> str:
+    """Run ``argv``: exit code 2, no traceback, one last line holding every word."""
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    message = err.strip().splitlines()[-1]
+    for word in words:
+        assert word in message, f"{word!r} not in: {message}"
+    return message
+
+
+def _copy(here: Path, name: str) -> Path:
+    shutil.copytree(here / "good", here / name)
+    return here / name
+
+
+# -- per-user files --------------------------------------------------------------------------
+
+def _rewrite_per_user(folder: Path, edit) -> None:
+    path = folder / "per_user.csv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    path.write_bytes(gzip.compress(("\n".join(edit(lines)) + "\n").encode()))
+
+
+@pytest.mark.parametrize("argv", [["compare", "good", "dup"], ["compare", "dup", "good"],
+                                  ["compare", "dup"],
+                                  ["compare", "dup", "--a", "globalmean", "--b", "popularity"]],
+                         ids=["as-b", "as-a", "within", "pair"])
+def test_duplicated_per_user_rows_are_refused(here, capsys, argv):
+    # every row twice: the paired tests would count every user twice and shrink p
+    _rewrite_per_user(_copy(here, "dup"), lambda lines: lines + lines[1:])
+    message = _refused(capsys, argv, "dup/per_user.csv.gz", "duplicated (algorithm, fold, user)",
+                       "re-run the experiment to rewrite it")
+    assert "line " in message
+
+
+def test_one_repeated_per_user_row_is_refused(here, capsys):
+    _rewrite_per_user(_copy(here, "dup"), lambda lines: lines + [lines[5]])
+    _refused(capsys, ["compare", "good", "dup"], "holds 1 duplicated")
+
+
+@pytest.mark.parametrize("value", ["abc", "inf"])
+def test_text_in_per_user_values_is_refused(here, capsys, value):
+    def edit(lines):
+        header = lines[0].split(",")
+        row = lines[3].split(",")
+        row[header.index("ndcg@10")] = value
+        return lines[:3] + [",".join(row)] + lines[4:]
+    _rewrite_per_user(_copy(here, "bad"), edit)
+    for argv in (["compare", "bad"], ["compare", "good", "bad"]):
+        _refused(capsys, argv, "bad/per_user.csv.gz", f"{value!r} at line 4, column 'ndcg@10'",
+                 "re-run the experiment")
+
+
+def test_a_good_per_user_file_still_compares(here, capsys):
+    assert main(["compare", "good", "good"]) == 0
+    assert main(["compare", "good"]) == 0
