@@ -73,7 +73,14 @@ def canonical_per_user(per_user: pd.DataFrame) -> pd.DataFrame:
     if per_user is None or per_user.empty:
         return per_user
     text = per_user.to_csv(index=False, float_format=PER_USER_FLOAT_FORMAT)
-    return pd.read_csv(io.StringIO(text), dtype={"user": str, "fold": str, "algorithm": str})
+    return read_per_user(io.StringIO(text))
+
+
+def read_per_user(source) -> pd.DataFrame:
+    """Per-user values as written: ids stay text (a user called ``NA`` or ``null`` is not a
+    missing value; only an empty field is)."""
+    return pd.read_csv(source, dtype={"user": str, "fold": str, "algorithm": str},
+                       keep_default_na=False, na_values=[""])
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -153,7 +160,7 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
     per_user = None
     if per_user_path.is_file():
         try:
-            per_user = pd.read_csv(per_user_path, dtype={"user": str, "fold": str, "algorithm": str})
+            per_user = read_per_user(per_user_path)
         except Exception as exc:   # any unreadable file is one sentence, not a traceback
             raise RecbenchError(f"{per_user_path} cannot be read ({type(exc).__name__}: {exc}); "
                                 f"re-run the experiment to rewrite it.") from None

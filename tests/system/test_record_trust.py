@@ -98,3 +98,19 @@ def test_text_in_per_user_values_is_refused(here, capsys, value):
 def test_a_good_per_user_file_still_compares(here, capsys):
     assert main(["compare", "good", "good"]) == 0
     assert main(["compare", "good"]) == 0
+
+
+def test_users_called_na_or_null_are_ids_not_missing_values(here, capsys):
+    """pandas reads NA, null and nan as missing by default: such users were one NaN user,
+    paired with each other; they stay ids, in memory and in the file."""
+    lines = GOOD_CSV.replace("u0,", "NA,").replace("u1,", "null,").replace("u2,", "nan,")
+    (here / "na.csv").write_text(lines)
+    assert main(["run", "--dataset", "na.csv", "--folds", "2", "--algorithms",
+                 "globalmean,popularity", "-q", "--output-dir", "na"]) == 0
+    capsys.readouterr()
+    rows = gzip.decompress((here / "na" / "per_user.csv.gz").read_bytes()).decode().splitlines()
+    assert {r.split(",")[2] for r in rows[1:]} >= {"NA", "null", "nan"}
+    assert main(["compare", "na"]) == 0
+    import recbench
+    run = recbench.Run.load(here / "na")
+    assert not run.per_user["user"].isna().any()
