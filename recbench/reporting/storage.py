@@ -289,11 +289,86 @@ def _render_problem(record: dict) -> str | None:
     return None
 
 
+MAX_DEPTH = 64          # a record nests a few levels; far deeper is not a record
+MAX_DIGITS = 300        # about the longest whole number a float holds (1.8e308)
+
+
+class _LongNumber(str):
+    """A whole number too long to be a record's value, kept as its text to be reported."""
+
+
+def _int(text: str):
+    return _LongNumber(text) if len(text.lstrip("-")) > MAX_DIGITS else int(text)
+
+
 def read_json(path: Path) -> dict:
-    """A JSON record, with a one-line error naming the file when it is broken."""
+    """A JSON record, with a one-line error naming the file (and the key) when it is broken,
+    nested deeper than :data:`MAX_DEPTH` or holds a number longer than :data:`MAX_DIGITS`."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RecbenchError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecbenchError(f"{path} cannot be read ({exc}).") from None
+    try:
+        value = json.loads(text, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        raise RecbenchError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+    except (RecursionError, ValueError):   # too deep for the parser, or a number it refuses
+        value = None
+    problem = _deep_key(text) if value is None else _tree_problem(value)
+    if value is None or problem:
+        raise RecbenchError(f"{path}: {problem or 'not valid JSON'}; re-run what wrote it.")
+    return value
+
+
+def _key_path(keys) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".") or "the top"
+
+
+def _too_deep(keys) -> str:
+    return (f"key {_key_path(keys[:3])} nests arrays or objects more than {MAX_DEPTH} levels "
+            f"deep, which no record does")
+
+
+def _tree_problem(value) -> str | None:
+    """A parsed record's too-long number or too-deep nesting, naming its key (iterative, so a
+    deep value cannot exhaust the stack)."""
+    todo = [(value, ())]
+    while todo:
+        node, keys = todo.pop()
+        if len(keys) > MAX_DEPTH:
+            return _too_deep(keys)
+        if isinstance(node, _LongNumber):
+            return (f"key {_key_path(keys)} holds a {len(node.lstrip('-'))}-digit number, "
+                    f"longer than any value of a run")
+        if isinstance(node, dict):
+            todo.extend((v, keys + (k,)) for k, v in node.items())
+        elif isinstance(node, list):
+            todo.extend((v, keys + (i,)) for i, v in enumerate(node))
+    return None
+
+
+def _deep_key(text: str) -> str | None:
+    """Where ``text`` (JSON the parser gave up on) nests more than :data:`MAX_DEPTH` levels,
+    read without recursion; None when it does not."""
+    keys, string, escaped, start, last = [], False, False, 0, ""
+    for i, ch in enumerate(text):
+        if string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                string, last = False, text[start:i]
+        elif ch == '"':
+            string, start = True, i + 1
+        elif ch in "[{":
+            keys.append(0 if ch == "[" else "")
+            if len(keys) > MAX_DEPTH:
+                return _too_deep(keys)
+        elif ch in "]}" and keys:
+            keys.pop()
+        elif ch == ":" and keys:
+            keys[-1] = last
+        elif ch == "," and keys and isinstance(keys[-1], int):
+            keys[-1] += 1
+    return None

@@ -4,6 +4,7 @@ run are each exit code 2 with one sentence naming the file (or option) and the f
 runs the real command line in-process (``recbench.cli.main``)."""
 
 import gzip
+import json
 import os
 import shutil
 from pathlib import Path
@@ -114,3 +115,64 @@ def test_users_called_na_or_null_are_ids_not_missing_values(here, capsys):
     import recbench
     run = recbench.Run.load(here / "na")
     assert not run.per_user["user"].isna().any()
+
+
+# -- run records -----------------------------------------------------------------------------
+
+def _record_text(here: Path, key: str, raw: str) -> str:
+    """good/run.json with ``key`` (dotted) set to the raw JSON text ``raw``."""
+    record = json.loads((here / "good" / "run.json").read_text())
+    *path, last = key.split(".")
+    target = record
+    for part in path:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[int(last) if isinstance(target, list) else last] = "@@RAW@@"
+    return json.dumps(record).replace('"@@RAW@@"', raw)
+
+
+DEEP = "[" * 200_000 + "]" * 200_000
+BIG = "9" * 5000
+
+RECORDS = [   # (id, run.json text builder, words)
+    ("deep-file", lambda here: DEEP, ["run.json", "more than 64 levels deep"]),
+    ("deep-key", lambda here: _record_text(here, "warnings", DEEP),
+     ["run.json", "key warnings[0][0]", "more than 64 levels deep"]),
+    ("deep-object", lambda here: _record_text(here, "experiment", '{"a": ' * 100_000 + "1"
+                                              + "}" * 100_000),
+     ["run.json", "key experiment.a.a", "more than 64 levels deep"]),
+    ("deep-but-parsed", lambda here: _record_text(here, "warnings", "[" * 500 + "]" * 500),
+     ["run.json", "key warnings[0][0]"]),
+    ("huge-int-seed", lambda here: _record_text(here, "manifest.seed", BIG),
+     ["run.json", "key manifest.seed", "5000-digit number"]),
+    ("huge-int-mean", lambda here: _record_text(here, "results.0.mean", BIG),
+     ["run.json", "key results[0].mean", "5000-digit number"]),
+    ("huge-int-users", lambda here: _record_text(here, "manifest.dataset.n_users", "-" + BIG),
+     ["run.json", "key manifest.dataset.n_users", "5000-digit number"]),
+    ("text-mean", lambda here: _record_text(here, "results.0.mean", '"0.5"'),
+     ["run.json", "results[0]", "not a number"]),
+    ("text-fold-value", lambda here: _record_text(here, "results.1.folds.0", '"x"'),
+     ["run.json", "results[1].folds"]),
+    ("text-threshold", lambda here: _record_text(here, "protocol.relevance_threshold", '"4"'),
+     ["run.json", "protocol.relevance_threshold"]),
+    ("text-n-ratings", lambda here: _record_text(here, "manifest.dataset.n_ratings", '"many"'),
+     ["run.json", "manifest.dataset.n_ratings"]),
+    ("text-k", lambda here: _record_text(here, "manifest.k", '["10"]'),
+     ["run.json", "manifest.k"]),
+]
+
+
+@pytest.mark.parametrize("build,words", [c[1:] for c in RECORDS], ids=[c[0] for c in RECORDS])
+@pytest.mark.parametrize("argv", [["compare", "good", "bad"], ["compare", "bad"],
+                                  ["tables", "bad"], ["tables", "bad", "--format", "github"]],
+                         ids=["compare-ab", "compare-within", "tables", "tables-print"])
+def test_a_malformed_run_record_is_refused(here, capsys, build, words, argv):
+    (_copy(here, "bad") / "run.json").write_text(build(here))
+    message = _refused(capsys, argv, "bad/run.json", *words)
+    assert "re-run" in message
+
+
+def test_record_depth_and_numbers_of_real_records_pass(here, capsys):
+    """Records the project writes nest a few levels and hold ordinary numbers."""
+    text = _record_text(here, "manifest.seed", "9" * 30)     # a long seed is still a number
+    (_copy(here, "long-seed") / "run.json").write_text(text)
+    assert main(["tables", "long-seed", "--format", "json"]) == 0
