@@ -7,6 +7,8 @@ import gzip
 import json
 import os
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,110 @@ def test_record_depth_and_numbers_of_real_records_pass(here, capsys):
     text = _record_text(here, "manifest.seed", "9" * 30)     # a long seed is still a number
     (_copy(here, "long-seed") / "run.json").write_text(text)
     assert main(["tables", "long-seed", "--format", "json"]) == 0
+
+
+# -- MLflow: the target is checked before the work -------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _unwritable(here: Path) -> str:
+    if os.geteuid() == 0:                     # root writes anywhere but into /sys
+        if not Path("/sys").is_dir():
+            pytest.skip("no /sys to stand for an unwritable folder")
+        return "/sys/recbench-mlruns"
+    locked = here / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    return str(locked / "mlruns")
+
+
+MLFLOW = [   # (id, --mlflow value builder, extra argv, words)
+    ("refused-connection", lambda here: f"http://127.0.0.1:{_closed_port()}", [],
+     ["no MLflow server answered within 3 s", "start the tracking server"]),
+    ("unknown-scheme", lambda here: "bogus://x", [],
+     ["bogus://x", "no tracking store for scheme 'bogus'"]),
+    ("empty-experiment", lambda here: "mlruns", ["--mlflow-experiment", ""],
+     ["--mlflow-experiment ''", "give a name"]),
+    ("blank-experiment", lambda here: "mlruns", ["--mlflow-experiment", "  "],
+     ["--mlflow-experiment '  '"]),
+    ("store-is-a-file", lambda here: "r.csv", [], ["r.csv is a file", "give a folder"]),
+    ("store-under-a-file", lambda here: "r.csv/mlruns", [],
+     ["r.csv/mlruns is under", "r.csv, a file"]),
+    ("store-unwritable", _unwritable, [], ["cannot be written", "give a folder you can write"]),
+]
+
+
+@pytest.mark.parametrize("target,extra,words", [c[1:] for c in MLFLOW], ids=[c[0] for c in MLFLOW])
+def test_an_mlflow_target_that_cannot_take_the_run_is_refused_before_any_work(
+        here, capsys, monkeypatch, target, extra, words):
+    pytest.importorskip("mlflow", reason="mlflow-skinny is in the test extra")
+    fitted = []
+    from recbench.algorithms.baselines import GlobalMean
+    original = GlobalMean.fit
+    monkeypatch.setattr(GlobalMean, "fit", lambda self, *a, **k: fitted.append(1)
+                        or original(self, *a, **k))
+    uri = target(here)
+    start = time.perf_counter()
+    _refused(capsys, RUN + ["--output-dir", "out", f"--mlflow={uri}", *extra], "--mlflow", *words)
+    assert time.perf_counter() - start < 30, "one quick probe, no retries"
+    assert not fitted, "no fold was fitted"
+    assert not (here / "out").exists()
+    assert not (here / "mlruns").exists(), "the check leaves no store behind"
+
+
+def test_the_probe_of_a_silent_server_gives_up_after_its_timeout():
+    pytest.importorskip("mlflow", reason="mlflow-skinny is in the test extra")
+    from recbench.errors import ConfigError
+    from recbench.integrations.mlflow import check_target
+    with socket.socket() as server:            # accepts connections, never answers
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        start = time.perf_counter()
+        with pytest.raises(ConfigError, match="no MLflow server answered within 0.5 s"):
+            check_target(f"http://127.0.0.1:{server.getsockname()[1]}", timeout=0.5)
+        assert time.perf_counter() - start < 5
+
+
+def test_an_answering_server_and_a_new_store_folder_pass_the_check(tmp_path):
+    pytest.importorskip("mlflow", reason="mlflow-skinny is in the test extra")
+    import http.server
+    import threading
+
+    from recbench.integrations.mlflow import check_target
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:       # any HTTP answer, even 501 (no handler), means a server is there
+        assert check_target(f"http://127.0.0.1:{server.server_port}").startswith("http://")
+    finally:
+        thread.join(5)
+        server.server_close()
+    store = tmp_path / "a" / "b" / "mlruns"
+    assert check_target(store).startswith("file:")
+    assert not (tmp_path / "a").exists(), "folders made to check are removed"
+
+
+@pytest.mark.parametrize("target", ["http", "file"])
+def test_a_tracking_failure_after_the_work_keeps_the_folder_and_the_table(
+        here, capsys, monkeypatch, target):
+    """The target went away during the run: the folder is saved and the table printed, then
+    the MLflow error (exit code 2, one sentence)."""
+    pytest.importorskip("mlflow", reason="mlflow-skinny is in the test extra")
+    import recbench.integrations.mlflow as mlflow_mod
+    monkeypatch.setattr(mlflow_mod, "check_target", lambda *a, **k: None,   # it passed
+                        raising=False)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    uri = f"http://127.0.0.1:{_closed_port()}" if target == "http" else "r.csv/mlruns"
+    code = main(RUN + ["--output-dir", "out", f"--mlflow={uri}"])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert "| globalmean" in out, "the table is printed"
+    assert (here / "out" / "run.json").is_file() and (here / "out" / "per_user.csv.gz").is_file()
+    message = err.strip().splitlines()[-1]
+    assert "refused the run" in message and "the run folder out is saved" in message
+    assert main(["tables", "out", "--check"]) == 0, "the saved folder reads back whole"
