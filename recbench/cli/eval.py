@@ -7,7 +7,7 @@ from pathlib import Path
 
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
-from recbench.cli.exports import add_export_options, export_settings, save_run
+from recbench.cli.exports import add_export_options, export_settings, save_run, show_run
 from recbench.cli.options import add_split_options, split_settings
 from recbench.cli.parser import folder, number, whole_number
 from recbench.errors import ConfigError
@@ -89,8 +89,5 @@ def cmd_eval(args) -> int:
     folder = Path(args.output_dir) if args.output_dir else \
         check_output_folder(new_run_folder(run.manifest["dataset"]["name"]))
     save_run(args, run, folder)
-    print(run.table(args.format))
-    print(f"\n{run.legend().replace('`', '')}")
-    if not args.quiet:
-        print(f"Run record and tables written to {folder}", file=sys.stderr)
+    show_run(args, run, folder)      # then MLflow, whose failure cannot lose the run
     return 0

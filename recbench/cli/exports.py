@@ -36,8 +36,8 @@ def export_settings(args) -> dict:
         if "=" in args.mlflow and "://" not in args.mlflow or args.mlflow.endswith(".toml"):
             raise ConfigError(f"--mlflow took {args.mlflow!r} as its tracking URI; write "
                               f"--mlflow=URI, or put --mlflow after the other arguments.")
-        from recbench.integrations.mlflow import require
-        require()
+        from recbench.integrations.mlflow import check_target
+        check_target(args.mlflow, args.mlflow_experiment)   # one quick probe, before any work
     if args.save_recommendations is None:
         return {}
     return {"save_recommendations": args.save_recommendations}
@@ -52,10 +52,20 @@ def check_exports(args, exp) -> None:
 
 
 def save_run(args, run, folder) -> None:
-    """Write the run folder (with TREC files if asked) and log it to MLflow if asked."""
+    """Write the run folder (with TREC files if asked)."""
     run.save(folder, trec=True if args.trec else None)
+
+
+def show_run(args, run, folder) -> None:
+    """Print the saved run's table, then log it to MLflow if asked: a tracking failure (exit
+    code 2) comes after the saved folder and the printed table, never instead of them."""
+    print(run.table(args.format))
+    print(f"\n{run.legend().replace('`', '')}")
+    if not args.quiet:
+        print(f"Run record and tables written to {folder}", file=sys.stderr)
     if args.mlflow is not None:
         from recbench.integrations.mlflow import log_run, tracking_uri
+        sys.stdout.flush()
         run_id = log_run(run, args.mlflow, experiment_name=args.mlflow_experiment)
         if not args.quiet:
             print(f"Logged to MLflow ({tracking_uri(args.mlflow)}, experiment "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from recbench import api
 from recbench.cli.data_options import add_data_options, csv_options
-from recbench.cli.exports import check_exports, save_run
+from recbench.cli.exports import check_exports, save_run, show_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.cli.progress import Progress
 from recbench.cli.tuning import tune_settings
@@ -113,8 +113,5 @@ def _execute(args, exp, folder: Path, info) -> int:
             return 1
         save_run(args, run, folder)
         JobStore(store).clear()
-    print(run.table(args.format))
-    print(f"\n{run.legend().replace('`', '')}")
-    if not args.quiet:
-        print(f"Run record and tables written to {folder}", file=sys.stderr)
+    show_run(args, run, folder)      # then MLflow, whose failure cannot lose the run
     return 0

@@ -29,6 +29,9 @@ import math
 import os
 import re
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from recbench._version import __version__
@@ -62,6 +65,74 @@ def tracking_uri(uri) -> str:
     return Path(text).expanduser().resolve().as_uri()
 
 
+SCHEMES = ("file", "http", "https", "sqlite", "postgresql", "mysql", "mssql", "databricks",
+           "databricks-uc", "uc")
+PROBE_TIMEOUT = 3.0
+
+
+def check_target(tracking_uri_or_path, experiment_name: str = "recbench",
+                 timeout: float = PROBE_TIMEOUT) -> str:
+    """Check, before any work, that runs can be logged to ``tracking_uri_or_path``: MLflow is
+    installed, the experiment has a name, the scheme is one MLflow knows, an http(s) server
+    answers (one request, ``timeout`` seconds, no retries) and a file store's folder can be
+    created and written. Returns the tracking URI; a ConfigError says what is wrong."""
+    require()
+    uri = tracking_uri(tracking_uri_or_path)
+    if not isinstance(experiment_name, str) or not experiment_name.strip():
+        raise ConfigError(f"--mlflow-experiment {experiment_name!r} is not an experiment name; "
+                          f"give a name such as recbench.")
+    scheme = urllib.parse.urlparse(uri).scheme.lower()
+    if scheme.split("+")[0] not in SCHEMES:
+        raise ConfigError(f"--mlflow {uri}: MLflow has no tracking store for scheme {scheme!r}; "
+                          f"give a folder or a URI of scheme {', '.join(SCHEMES)}.")
+    if scheme in ("http", "https"):
+        _probe(uri, timeout)
+    elif scheme == "file":
+        _check_store_folder(uri, Path(urllib.request.url2pathname(urllib.parse.urlparse(uri).path)))
+    return uri
+
+
+def _probe(uri: str, timeout: float) -> None:
+    """One request to the server; any HTTP answer (even an error status) means it is there."""
+    try:
+        with urllib.request.urlopen(uri, timeout=timeout):
+            pass
+    except urllib.error.HTTPError as answer:
+        answer.close()
+    except (OSError, ValueError) as exc:   # refused, unknown host, timeout, TLS, bad URL
+        reason = getattr(exc, "reason", None) or exc
+        raise ConfigError(f"--mlflow {uri}: no MLflow server answered within {timeout:g} s "
+                          f"({_one_line(reason)}); start the tracking server or give another "
+                          f"URI.") from None
+
+
+def _check_store_folder(uri: str, folder: Path) -> None:
+    """The file store's folder exists or can be made, and takes a file; folders made to
+    check are removed again."""
+    made, p = [], folder
+    while not p.exists() and p != p.parent:
+        made.append(p)
+        p = p.parent
+    if not p.is_dir():
+        where = "is a file" if p == folder else f"is under {p}, a file"
+        raise ConfigError(f"--mlflow {uri}: the store folder {folder} {where}; give a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--mlflow {uri}: the store folder {folder} cannot be written "
+                          f"({exc.strerror or exc}); give a folder you can write.") from None
+    finally:
+        for path in made:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+
+
+def _one_line(value, limit: int = 300) -> str:
+    return _cut(" ".join(str(value).split()), limit)
+
+
 def log_run(run, tracking_uri_or_path, experiment_name: str = "recbench",
             run_name: str | None = None) -> str:
     """Log ``run`` (a :class:`recbench.Run`) to the MLflow tracking store at
@@ -71,8 +142,13 @@ def log_run(run, tracking_uri_or_path, experiment_name: str = "recbench",
     uri = tracking_uri(tracking_uri_or_path)
     try:
         return _log(client_class, uri, run, experiment_name, run_name)
-    except MlflowException as exc:             # one sentence, as for any bad input
-        raise RecbenchError(f"MLflow at {uri} refused the run: {exc.message}") from None
+    except (MlflowException, OSError) as exc:  # one sentence, as for any bad input
+        kept = "" if run.folder is None else (
+            f" (the run folder {run.folder} is saved: log it again with "
+            f"recbench.integrations.mlflow.log_run)")
+        why = _one_line(getattr(exc, "message", None) or exc)
+        why = why[:-1] if why.endswith(".") and not why.endswith("...") else why
+        raise RecbenchError(f"MLflow at {uri} refused the run: {why}{kept}.") from None
 
 
 def _log(client_class, uri, run, experiment_name, run_name) -> str:

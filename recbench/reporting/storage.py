@@ -73,7 +73,14 @@ def canonical_per_user(per_user: pd.DataFrame) -> pd.DataFrame:
     if per_user is None or per_user.empty:
         return per_user
     text = per_user.to_csv(index=False, float_format=PER_USER_FLOAT_FORMAT)
-    return pd.read_csv(io.StringIO(text), dtype={"user": str, "fold": str, "algorithm": str})
+    return read_per_user(io.StringIO(text))
+
+
+def read_per_user(source) -> pd.DataFrame:
+    """Per-user values as written: ids stay text (a user called ``NA`` or ``null`` is not a
+    missing value; only an empty field is)."""
+    return pd.read_csv(source, dtype={"user": str, "fold": str, "algorithm": str},
+                       keep_default_na=False, na_values=[""])
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -153,15 +160,46 @@ def read_run(path: str | Path) -> tuple[dict, pd.DataFrame | None]:
     per_user = None
     if per_user_path.is_file():
         try:
-            per_user = pd.read_csv(per_user_path, dtype={"user": str, "fold": str, "algorithm": str})
+            per_user = read_per_user(per_user_path)
         except Exception as exc:   # any unreadable file is one sentence, not a traceback
             raise RecbenchError(f"{per_user_path} cannot be read ({type(exc).__name__}: {exc}); "
                                 f"re-run the experiment to rewrite it.") from None
-        lacking = [c for c in ("algorithm", "fold", "user") if c not in per_user.columns]
-        if lacking:
-            raise RecbenchError(f"{per_user_path} has no {lacking[0]!r} column, so it holds no "
-                                f"per-user values of a run; re-run the experiment to rewrite it.")
+        problem = per_user_problem(per_user)
+        if problem:
+            raise RecbenchError(f"{per_user_path} {problem}; re-run the experiment to rewrite it.")
     return record, per_user
+
+
+KEYS = ("algorithm", "fold", "user")
+
+
+def per_user_problem(per_user: pd.DataFrame) -> str | None:
+    """What makes ``per_user`` unusable as a run's per-user values (phrased to follow the
+    file's name), or None: a missing key column, a key seen twice (the paired tests would
+    count that user more than once) or a value that is not a number."""
+    lacking = [c for c in KEYS if c not in per_user.columns]
+    if lacking:
+        return f"has no {lacking[0]!r} column, so it holds no per-user values of a run"
+    for key in KEYS:
+        if per_user[key].isna().any():
+            line = int(per_user.index[per_user[key].isna()][0]) + 2
+            return f"has no {key} at line {line}"
+    twice = per_user.duplicated(list(KEYS), keep="first")
+    if twice.any():
+        i = int(per_user.index[twice][0])
+        row = per_user.loc[i]
+        return (f"holds {int(twice.sum())} duplicated (algorithm, fold, user) rows (the first "
+                f"at line {i + 2}: {row['algorithm']}, {row['fold']}, {row['user']}), which the "
+                f"paired tests would count more than once")
+    for column in per_user.columns.drop(list(KEYS)):
+        values = pd.to_numeric(per_user[column], errors="coerce")
+        bad = values.isna() & per_user[column].notna() | values.isin([float("inf"), float("-inf")])
+        if bad.any():
+            i = int(per_user.index[bad][0])
+            return (f"has {str(per_user[column][i])[:40]!r} at line {i + 2}, column {column!r}, "
+                    f"where a finite number belongs")
+        per_user[column] = values
+    return None
 
 
 def _is_num(v) -> bool:
@@ -251,11 +289,86 @@ def _render_problem(record: dict) -> str | None:
     return None
 
 
+MAX_DEPTH = 64          # a record nests a few levels; far deeper is not a record
+MAX_DIGITS = 300        # about the longest whole number a float holds (1.8e308)
+
+
+class _LongNumber(str):
+    """A whole number too long to be a record's value, kept as its text to be reported."""
+
+
+def _int(text: str):
+    return _LongNumber(text) if len(text.lstrip("-")) > MAX_DIGITS else int(text)
+
+
 def read_json(path: Path) -> dict:
-    """A JSON record, with a one-line error naming the file when it is broken."""
+    """A JSON record, with a one-line error naming the file (and the key) when it is broken,
+    nested deeper than :data:`MAX_DEPTH` or holds a number longer than :data:`MAX_DIGITS`."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RecbenchError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RecbenchError(f"{path} cannot be read ({exc}).") from None
+    try:
+        value = json.loads(text, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        raise RecbenchError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+    except (RecursionError, ValueError):   # too deep for the parser, or a number it refuses
+        value = None
+    problem = _deep_key(text) if value is None else _tree_problem(value)
+    if value is None or problem:
+        raise RecbenchError(f"{path}: {problem or 'not valid JSON'}; re-run what wrote it.")
+    return value
+
+
+def _key_path(keys) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".") or "the top"
+
+
+def _too_deep(keys) -> str:
+    return (f"key {_key_path(keys[:3])} nests arrays or objects more than {MAX_DEPTH} levels "
+            f"deep, which no record does")
+
+
+def _tree_problem(value) -> str | None:
+    """A parsed record's too-long number or too-deep nesting, naming its key (iterative, so a
+    deep value cannot exhaust the stack)."""
+    todo = [(value, ())]
+    while todo:
+        node, keys = todo.pop()
+        if len(keys) > MAX_DEPTH:
+            return _too_deep(keys)
+        if isinstance(node, _LongNumber):
+            return (f"key {_key_path(keys)} holds a {len(node.lstrip('-'))}-digit number, "
+                    f"longer than any value of a run")
+        if isinstance(node, dict):
+            todo.extend((v, keys + (k,)) for k, v in node.items())
+        elif isinstance(node, list):
+            todo.extend((v, keys + (i,)) for i, v in enumerate(node))
+    return None
+
+
+def _deep_key(text: str) -> str | None:
+    """Where ``text`` (JSON the parser gave up on) nests more than :data:`MAX_DEPTH` levels,
+    read without recursion; None when it does not."""
+    keys, string, escaped, start, last = [], False, False, 0, ""
+    for i, ch in enumerate(text):
+        if string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                string, last = False, text[start:i]
+        elif ch == '"':
+            string, start = True, i + 1
+        elif ch in "[{":
+            keys.append(0 if ch == "[" else "")
+            if len(keys) > MAX_DEPTH:
+                return _too_deep(keys)
+        elif ch in "]}" and keys:
+            keys.pop()
+        elif ch == ":" and keys:
+            keys[-1] = last
+        elif ch == "," and keys and isinstance(keys[-1], int):
+            keys[-1] += 1
+    return None
