@@ -34,23 +34,36 @@ from recbench.statistics.comparison import WITHIN_NOTE, compare_records, within_
 from recbench.tuning.settings import resolve_tuning, tuned_algorithms
 
 
-def _csv(csv) -> CsvOptions | None:
+def _csv(csv, **given) -> CsvOptions | None:
+    """``csv`` (a CsvOptions or a dict of its fields) with the reading settings given
+    beside it (``feedback``, ``weight_col``, ``duplicates``: None when not given)."""
+    given = {k: v for k, v in given.items() if v is not None}
     if csv is None or isinstance(csv, CsvOptions):
-        return csv
-    if isinstance(csv, dict):
+        opts = csv
+    elif isinstance(csv, dict):
         known = {f.name for f in dataclasses.fields(CsvOptions)}
         unknown = sorted(set(csv) - known)
         if unknown:
             raise ConfigError(f"csv option {unknown[0]!r} is unknown; known: {', '.join(sorted(known))}.")
-        return CsvOptions(**csv)
-    raise ConfigError("csv must be a CsvOptions or a dict of its fields.")
+        opts = CsvOptions(**csv)
+    else:
+        raise ConfigError("csv must be a CsvOptions or a dict of its fields.")
+    if not given:
+        return opts
+    opts = opts or CsvOptions()
+    for key, value in given.items():
+        if getattr(opts, key) is not None and getattr(opts, key) != value:
+            raise ConfigError(f"{key}={value!r} and csv {key}={getattr(opts, key)!r} disagree; "
+                              f"give it once.")
+    return dataclasses.replace(opts, **given)
 
 
 def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                split: str = "kfold", k=10, metrics=None,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
-               verify_data: bool = True, save_recommendations: int | None = None,
+               feedback: str | None = None, weight_col: str | None = None,
+               duplicates: str | None = None, verify_data: bool = True, save_recommendations: int | None = None,
                tune=None, scheduler: str | None = None, **split_options) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
     the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
@@ -61,7 +74,8 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
     execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler)
     tuning = resolve_tuning(tune)
     options = {} if verify_data else {"verify": False}
-    ds = load_dataset(dataset, data_dir, _csv(csv), **options)
+    ds = load_dataset(dataset, data_dir, _csv(csv, feedback=feedback, weight_col=weight_col,
+                                              duplicates=duplicates), **options)
     specs = resolve_algorithms(algorithms)
     if tuning is not None:                  # a "<label> (tuned)" row per tunable algorithm
         specs = tuned_algorithms(specs, tuning)

@@ -77,13 +77,15 @@ KEYS = {
 SPLIT_KEYS = {name: (o.kind, f"{o.help} (for split = {', '.join(users_of(name))})")
               for name, o in split_options().items()}
 CSV_KEYS = {"sep", "user_col", "item_col", "rating_col", "timestamp_col", "header",
-            "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols"}
+            "rating_scale", "duplicates", "encoding", "items", "item_id_col", "item_text_cols",
+            "feedback", "weight_col"}
 #: [csv] key -> accepted types (keys not listed are not type-checked)
 _COLUMN = ((str, int), "a column name or 0-based position")
 CSV_TYPES = {
     "sep": (str, "a separator string"), "user_col": _COLUMN, "item_col": _COLUMN,
     "rating_col": _COLUMN, "timestamp_col": _COLUMN, "item_id_col": _COLUMN,
-    "header": (bool, "true or false"), "duplicates": (str, "error, first, last or mean"),
+    "header": (bool, "true or false"), "duplicates": (str, "error, first, last, mean or count"),
+    "feedback": (str, "explicit or interactions"), "weight_col": _COLUMN,
     "encoding": (str, "an encoding name such as utf-8"), "items": (str, "a file path"),
     "rating_scale": ((list, str), "[LOW, HIGH], e.g. [1, 5]"),
     "item_text_cols": ((list, str), "a list of column names"),

@@ -31,19 +31,24 @@ class GlobalMean(Algorithm):
 
 
 class Popularity(Algorithm):
-    """Ranks items by how many training ratings they have; makes no rating predictions."""
+    """Ranks items by how many training ratings (interactions) they have; makes no rating
+    predictions. ``weighted=True`` sums the weights of weighted interaction data instead
+    (plays, clicks; without a ``weight`` column it counts, as ``weighted=False``)."""
 
     name = "popularity"
     description = "Ranks items by their number of training ratings (most popular first)."
     needs_ratings = False
     predicts_ratings = False
-    param_constraints: dict = {}        # no parameters
+    param_constraints = {"weighted": [bool]}
 
-    def __init__(self):
-        pass
+    def __init__(self, weighted=False):
+        self.weighted = weighted
 
     def fit(self, train, items=None):
-        self.counts_ = train["item"].value_counts()
+        if self.weighted and "weight" in train:
+            self.counts_ = train.groupby("item", observed=True)["weight"].sum()
+        else:
+            self.counts_ = train["item"].value_counts()
         return self
 
     def score(self, users, items):

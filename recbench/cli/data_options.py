@@ -25,8 +25,13 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    help="custom file: whether the first line is a header")
     g.add_argument("--rating-scale", help="custom file: LOW,HIGH, e.g. 1,5 or -3,3 (default: "
                                           "inferred from data)")
-    g.add_argument("--duplicates", default="error", choices=["error", "first", "last", "mean"],
-                   help="custom file: what to do with repeated (user, item) rows")
+    g.add_argument("--duplicates", choices=["error", "first", "last", "mean", "count"],
+                   help="custom file: what to do with repeated (user, item) rows (default: "
+                        "error for ratings, count for interactions)")
+    g.add_argument("--feedback", choices=["explicit", "interactions"],
+                   help="custom file: ratings, or a log of (user, item) interactions (default: "
+                        "interactions when the header names no rating column)")
+    g.add_argument("--weight-col", help="interactions: a weight column (plays, clicks, counts)")
     g.add_argument("--encoding", default="utf-8", help="custom file: text encoding")
     g.add_argument("--items", help="custom file: item metadata file")
     g.add_argument("--item-id-col", default="item", help="item file: id column")
@@ -79,11 +84,12 @@ def csv_options(args, from_file: dict | None = None) -> CsvOptions:
         rating_scale=scale, duplicates=args.duplicates, encoding=args.encoding,
         items_path=args.items, item_id_col=args.item_id_col,
         item_text_cols=tuple(c.strip() for c in args.item_text_cols.split(",") if c.strip()),
+        feedback=args.feedback, weight_col=args.weight_col,
     )
 
 
 _DEFAULTS = {"user_col": "user", "item_col": "item", "rating_col": "rating",
-             "timestamp_col": "timestamp", "header": "auto", "duplicates": "error",
+             "timestamp_col": "timestamp", "header": "auto", "duplicates": None,
              "encoding": "utf-8", "item_id_col": "item", "item_text_cols": "title,genres"}
 
 

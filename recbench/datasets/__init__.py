@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from recbench.datasets.checks import check_dataset
-from recbench.datasets.custom import CsvOptions, read_custom
+from recbench.datasets.custom import CsvOptions, frame_options, read_custom
 from recbench.datasets.dataset import Dataset, Provenance
 from recbench.datasets.frame import from_frame
 from recbench.datasets.locate import check_data_dir
 from recbench.datasets.registry import DatasetLoader, register, registered
-from recbench.errors import DataError
+from recbench.errors import ConfigError, DataError
 
 __all__ = ["CsvOptions", "Dataset", "DatasetLoader", "Provenance", "available_datasets",
            "from_frame", "load_dataset", "register", "registered"]
@@ -35,17 +35,19 @@ def load_dataset(source, data_dir: str | Path | None = None,
         check_dataset(source)
         return source
     if isinstance(source, pd.DataFrame):
-        if csv_options is None:
-            return from_frame(source)
-        return from_frame(source, rating_scale=csv_options.rating_scale,
-                          duplicates=csv_options.duplicates,
-                          timestamp_col=csv_options.timestamp_col)
+        return from_frame(source, **frame_options(csv_options))
     if not isinstance(source, (str, Path)):
         raise DataError(f"dataset {source!r} is not a name, a file path, a DataFrame or a Dataset.")
     loaders = registered()
     name = str(source)
     check_data_dir(data_dir)
     if name.lower() in loaders:
+        for key in ("feedback", "weight_col"):
+            if csv_options is not None and getattr(csv_options, key) is not None:
+                raise ConfigError(f"--{key.replace('_', '-')} describes a rating file or a "
+                                  f"DataFrame, and {name} is a registered dataset read as it "
+                                  f"is; leave it out (--positive-threshold turns ratings into "
+                                  f"interactions).")
         return loaders[name.lower()].load(data_dir, download=download, **options)
     path = Path(name)
     if path.suffix.lower() in RATING_FILE_SUFFIXES or os.path.lexists(path):

@@ -19,6 +19,12 @@ import pandas as pd
 
 from recbench.datasets.checks import DUPLICATE_POLICIES, Origin, check_ratings, shown
 from recbench.datasets.dataset import Dataset, make_dataset
+from recbench.datasets.interactions import (
+    INTERACTION_SCALE,
+    check_feedback,
+    check_interactions,
+    interaction_duplicates,
+)
 from recbench.datasets.reading import read_rating_bytes, read_table
 from recbench.datasets.scale import parse_scale
 from recbench.errors import ConfigError, DataError
@@ -37,18 +43,36 @@ class CsvOptions:
     timestamp_col: str | None = "timestamp"   # optional: used when present
     header: bool | None = None        # None: detected (first row's rating is not a number)
     rating_scale: tuple[float, float] | None = None   # None: inferred from the data
-    duplicates: str = "error"
+    duplicates: str | None = None     # None: "error" for ratings, "count" for interactions
     encoding: str = "utf-8"
     items_path: str | None = None
     item_id_col: str = "item"
     item_text_cols: tuple[str, ...] = ("title", "genres")
+    #: "explicit", "interactions", or None: interactions when a header names no rating column
+    feedback: str | None = None
+    weight_col: str | int | None = None   # interactions: a weight (count) column
 
 
 def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
     opts = opts or CsvOptions()
     scale = _check_options(opts)
     path = Path(path)
-    raw, digest = _read_table(path, opts)
+    raw, digest = _read_table(path, opts, min_columns=2 if opts.feedback != "explicit" else 3)
+    if _is_interactions(raw, path, opts):
+        return _read_interactions(raw, path, opts, digest)
+    if raw.shape[1] < 3:
+        raise DataError(f"{path}: found only {raw.shape[1]} columns (first line: "
+                        f"{shown(' '.join(map(str, raw.columns)))}); the file needs user, item "
+                        f"and rating columns: add the missing one(s), or pass --feedback "
+                        f"interactions if it is a log of (user, item) interactions.")
+    if opts.weight_col is not None:
+        raise ConfigError(f"--weight-col {opts.weight_col} names a weight of interactions, and "
+                          f"{path} holds ratings (column {opts.rating_col!r}); leave "
+                          f"--weight-col out, or pass --feedback interactions.")
+    if opts.duplicates == "count":
+        raise ConfigError(f"--duplicates count applies to interactions, and {path} holds "
+                          f"ratings (column {opts.rating_col!r}); use --duplicates "
+                          f"{'|'.join(DUPLICATE_POLICIES)}, or pass --feedback interactions.")
     frame = pd.DataFrame({
         "user": _column(raw, path, opts.user_col, "--user-col", 0),
         "item": _column(raw, path, opts.item_col, "--item-col", 1),
@@ -57,17 +81,101 @@ def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
     ts = _optional_column(raw, path, opts.timestamp_col, 3)
     if ts is not None:
         frame["timestamp"] = ts
-    frame, scale = check_ratings(frame, Origin(str(path)), scale, opts.duplicates)
+    frame, scale = check_ratings(frame, Origin(str(path)), scale, opts.duplicates or "error")
     items = read_items(opts) if opts.items_path else None
-    name = Path(path.name.removesuffix(".gz")).stem
-    return make_dataset(name, frame, items, scale, path.resolve(), digest)
+    return make_dataset(_name(path), frame, items, scale, path.resolve(), digest)
+
+
+def _name(path: Path) -> str:
+    return Path(path.name.removesuffix(".gz")).stem
+
+
+def _is_interactions(raw: pd.DataFrame, path: Path, opts: CsvOptions) -> bool:
+    """Interaction data when ``--feedback interactions`` says so, or (``--feedback`` not
+    given) when a header names the user and item columns, no rating column and nothing but
+    a timestamp (and the ``--weight-col``) beside them; another column instead of a rating
+    is refused, since it may be the ratings under another name."""
+    if opts.feedback is not None:
+        return opts.feedback == "interactions"
+    if isinstance(raw.columns[0], (int, np.integer)):      # headerless: ratings
+        return False
+    roles = {str(c) for c in (opts.user_col, opts.item_col, opts.timestamp_col,
+                              opts.weight_col) if c is not None}
+    if opts.rating_col in raw.columns or _position(opts.rating_col) is not None:
+        return False
+    if {opts.user_col, opts.item_col} <= set(raw.columns):
+        other = [c for c in raw.columns if c not in roles]
+        if not other:
+            return True
+        raise DataError(f"{path} has no column {shown(opts.rating_col)} (columns: "
+                        f"{_names(raw)}); pass --rating-col with the ratings' column, or "
+                        f"--feedback interactions to read it as a log of (user, item) "
+                        f"interactions (column {shown(other[0])} is then ignored).")
+    return False
+
+
+def _read_interactions(raw: pd.DataFrame, path: Path, opts: CsvOptions, digest: str) -> Dataset:
+    if opts.rating_scale is not None:
+        raise ConfigError(f"--rating-scale does not apply to {path}, which is read as "
+                          f"interactions (no rating column); leave it out, or pass --feedback "
+                          f"explicit with --rating-col naming the ratings.")
+    frame = pd.DataFrame({"user": _column(raw, path, opts.user_col, "--user-col", 0),
+                          "item": _column(raw, path, opts.item_col, "--item-col", 1)})
+    if opts.weight_col is not None:
+        frame["weight"] = _column(raw, path, opts.weight_col, "--weight-col", 2)
+    ts = _optional_column(raw, path, opts.timestamp_col, 2 if opts.weight_col is None else 3)
+    if ts is not None:
+        frame["timestamp"] = ts
+    frame, weight = check_interactions(frame, Origin(str(path)), opts.duplicates,
+                                       None if opts.weight_col is None else str(opts.weight_col))
+    items = read_items(opts) if opts.items_path else None
+    return make_dataset(_name(path), frame, items, INTERACTION_SCALE, path.resolve(), digest,
+                        feedback="interactions", weight=weight)
+
+
+#: options that describe a file's text, meaningless for a DataFrame (option -> its default)
+FILE_ONLY = {"sep": None, "header": None, "encoding": "utf-8"}
+
+
+def frame_options(opts: CsvOptions | None) -> dict:
+    """``opts`` as the keyword arguments of :func:`recbench.datasets.from_frame`: every
+    option that means something for a DataFrame is passed on (column names, scale,
+    duplicates, feedback, weight, item metadata); an option about a file's text (sep, header,
+    encoding) is refused in one sentence rather than ignored."""
+    if opts is None:
+        return {}
+    for key, default in FILE_ONLY.items():
+        if getattr(opts, key) != default:
+            raise ConfigError(f"csv option {key!r} describes a file's text and a DataFrame has "
+                              f"none; leave it out (the DataFrame's columns are read as they are).")
+    scale = parse_scale(opts.rating_scale, "csv rating_scale")
+    if opts.duplicates is not None and opts.duplicates not in (*DUPLICATE_POLICIES, "count"):
+        raise ConfigError(f"csv option duplicates={opts.duplicates!r} is unknown; use 'first', "
+                          f"'last', 'mean' or 'error' for ratings, 'count' for interactions.")
+    items = read_items(opts) if opts.items_path else None
+    return {"rating_scale": scale, "duplicates": opts.duplicates, "items": items,
+            "timestamp_col": opts.timestamp_col, "user_col": opts.user_col,
+            "item_col": opts.item_col, "rating_col": opts.rating_col,
+            "feedback": check_feedback(opts.feedback, "csv option feedback"),
+            "weight_col": opts.weight_col}
 
 
 def _check_options(opts: CsvOptions):
     """The rating scale as two floats (or None); a ConfigError naming a bad option."""
-    if opts.duplicates not in DUPLICATE_POLICIES:
-        raise ConfigError(f"unknown duplicate policy {opts.duplicates!r}; use --duplicates "
-                          f"{'|'.join(DUPLICATE_POLICIES)}.")
+    check_feedback(opts.feedback)
+    if opts.feedback == "interactions":
+        interaction_duplicates(opts.duplicates)
+    elif opts.duplicates is not None and opts.duplicates not in DUPLICATE_POLICIES:
+        if opts.duplicates == "count" and opts.feedback is None:
+            pass                # decided once the file says whether it holds ratings
+        else:
+            raise ConfigError(f"unknown duplicate policy {opts.duplicates!r}; use --duplicates "
+                              f"{'|'.join(DUPLICATE_POLICIES)} for ratings, or count for "
+                              f"interactions.")
+    if opts.weight_col is not None and opts.feedback == "explicit":
+        raise ConfigError("--weight-col names the weight of interactions, and --feedback "
+                          "explicit reads ratings; leave --weight-col out, or pass --feedback "
+                          "interactions.")
     if opts.sep is not None and (not isinstance(opts.sep, str) or opts.sep in ("\n", "\r", "")):
         raise ConfigError(f"--sep {opts.sep!r} is not a field separator; give one such as "
                           f"--sep , or --sep '\\t'.")
@@ -84,6 +192,8 @@ def _check_options(opts: CsvOptions):
              "--rating-col": opts.rating_col}
     if opts.timestamp_col is not None:
         roles["--timestamp-col"] = opts.timestamp_col
+    if opts.weight_col is not None:
+        roles["--weight-col"] = opts.weight_col
     seen: dict = {}
     for option, value in roles.items():
         if str(value) in seen:

@@ -58,6 +58,20 @@ class Dataset:
     users: pd.DataFrame | None = None
     predefined_folds: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     fold_groups: dict[str, list[str]] = field(default_factory=dict)
+    #: "explicit" (ratings on ``rating_scale``) or "interactions" (which pairs occurred: every
+    #: ``rating`` is 1 and ``rating_scale`` is (0, 1); see :mod:`recbench.datasets.interactions`)
+    feedback: str = "explicit"
+    #: what the ``weight`` column of interaction data holds: the weight column's name, "count"
+    #: (repeated pairs counted), or None when the interactions carry no weight
+    weight: str | None = None
+    #: the preprocessing steps applied after reading (:mod:`recbench.preprocessing`), each a
+    #: dict with its name, parameters and counts before and after
+    preprocessing: tuple = ()
+
+    @property
+    def interactions(self) -> bool:
+        """True for interaction data (every held-out interaction is relevant; no RMSE)."""
+        return self.feedback == "interactions"
 
     def content_digest(self) -> str:
         """SHA-256 of the ratings and item metadata as loaded (after every reading option:
@@ -70,6 +84,8 @@ class Dataset:
                 digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
                 digest.update(",".join(map(str, frame.columns)).encode())
             digest.update(repr(self.rating_scale).encode())
+            if self.interactions:       # explicit data keeps the digest it always had
+                digest.update(repr((self.feedback, self.weight)).encode())
             cached = digest.hexdigest()
             object.__setattr__(self, "_content_digest", cached)
         return cached
@@ -79,8 +95,9 @@ class Dataset:
         r = self.ratings
         n_users, n_items = r["user"].nunique(), r["item"].nunique()
         dist = r["rating"].value_counts(normalize=True).sort_index()
-        return {
+        out = {
             "name": self.name,
+            "feedback": self.feedback,
             "users": int(n_users),
             "items": int(n_items),
             "ratings": int(len(r)),
@@ -88,6 +105,9 @@ class Dataset:
             "rating_scale": list(self.rating_scale),
             "rating_distribution": {f"{k:g}": round(float(v), 4) for k, v in dist.items()},
         }
+        if self.interactions:       # "ratings" counts the interactions
+            out["weight"] = self.weight
+        return out
 
 
 def make_dataset(name, ratings, items, rating_scale, source, sha256,
@@ -104,7 +124,10 @@ def make_dataset(name, ratings, items, rating_scale, source, sha256,
         raise DataError(f"{source}: {int(outside.sum())} rating(s) are missing or outside the "
                         f"scale {scale[0]:g}-{scale[1]:g} (first: {values[outside][0]:g}); fix "
                         f"those rows.")
+    weights = ratings["weight"] if "weight" in ratings else None
     ratings = compact(ratings, values)
+    if weights is not None:
+        ratings["weight"] = _compact_values(pd.Series(weights).to_numpy(dtype=np.float64))
     items = _complete_items(items, ratings)
     prov = Provenance(
         name=name,
@@ -124,15 +147,19 @@ def compact(ratings: pd.DataFrame, values: np.ndarray | None = None) -> pd.DataF
     fast readers' int64 columns) are factorised as numbers and only their vocabulary becomes
     strings; every other id column is read as strings first, so ``1`` and ``"1"`` are one id."""
     values = ratings["rating"].to_numpy(dtype=np.float64) if values is None else values
-    as32 = values.astype(np.float32)
     out = pd.DataFrame({
         "user": coded_ids(ratings["user"]),
         "item": coded_ids(ratings["item"]),
-        "rating": as32 if np.array_equal(as32, values) else values,
+        "rating": _compact_values(values),
     })
     out["timestamp"] = _compact_timestamps(ratings["timestamp"] if "timestamp" in ratings
                                            else None, len(out))
     return out
+
+
+def _compact_values(values: np.ndarray) -> np.ndarray:
+    as32 = values.astype(np.float32)
+    return as32 if np.array_equal(as32, values) else values
 
 
 def coded_ids(col: pd.Series) -> pd.Categorical:

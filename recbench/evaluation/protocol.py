@@ -29,6 +29,10 @@ class Relevance:
     ``threshold=None`` every held-out interaction is relevant."""
 
     threshold: float | None = 4.0
+    #: "ratings" (explicit data) or "interactions" (every held-out interaction is relevant)
+    feedback: str = "ratings"
+    #: the lowest rating of the scale: a threshold equal to it makes every rating relevant
+    scale_min: float | None = None
 
     def mask(self, test: pd.DataFrame) -> np.ndarray:
         """One boolean per row of ``test``: is that held-out interaction relevant?"""
@@ -37,8 +41,13 @@ class Relevance:
         return test["rating"].to_numpy(dtype=float) >= self.threshold
 
     def describe(self) -> str:
-        what = ("every held-out interaction" if self.threshold is None else
-                f"a test item the user rated >= {self.threshold:g}")
+        if self.threshold is None or self.feedback == "interactions":
+            what = "every held-out interaction"
+        elif self.scale_min is not None and self.threshold <= self.scale_min:
+            what = (f"every held-out rating (the threshold {self.threshold:g} is the scale's "
+                    f"minimum)")
+        else:
+            what = f"a test item the user rated >= {self.threshold:g}"
         return (f"{what} that is a candidate (relevant test items unseen in training cannot "
                 f"be ranked and are counted)")
 
@@ -112,8 +121,10 @@ class Protocol:
             "cold_start": "test users or items unseen in training: rating predictions use the "
                           "algorithm's fallback (counted as fallback_share; rmse_known/mae_known "
                           "leave them out); unseen users are ranked with the fallback scores",
-            "rating_metrics": f"RMSE/MAE over all test ratings, predictions clipped to "
-                              f"[{lo:g}, {hi:g}]",
+            "rating_metrics": ("not computed: interaction data holds no ratings to predict"
+                               if self.relevance.feedback == "interactions" else
+                               f"RMSE/MAE over all test ratings, predictions clipped to "
+                               f"[{lo:g}, {hi:g}]"),
             "aggregation": "per-user values -> per-fold mean over users -> mean, std and 95% t "
                            "interval across folds; a single split uses a bootstrap over users",
             "counts": counts,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from recbench.algorithms.registry import AlgorithmUnavailable, load_class, registered
 from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.algorithms.spec import validate as validate_algorithm
 from recbench.datasets import Dataset
@@ -43,20 +44,31 @@ class Experiment:
 
     @property
     def relevance_threshold(self) -> float:
+        """On interaction data 1 (every ``rating`` is 1: every held-out interaction is
+        relevant); on ratings the threshold given, else the scale's default."""
+        if self.dataset.interactions:
+            return 1.0
         return self.threshold if self.threshold is not None else \
             default_threshold(self.dataset.rating_scale)
 
     @property
     def protocol(self) -> Protocol:
         """The rules every job of this experiment evaluates under."""
-        return Protocol(Relevance(self.relevance_threshold),
+        feedback = "interactions" if self.dataset.interactions else "ratings"
+        return Protocol(Relevance(self.relevance_threshold, feedback,
+                                  float(self.dataset.rating_scale[0])),
                         rating_scale=tuple(self.dataset.rating_scale))
 
     def metric_specs(self) -> tuple:
-        """The metrics to compute, parsed once (again only when ``metrics`` or ``ks`` change)."""
-        key = (None if self.metrics is None else tuple(self.metrics), tuple(self.ks))
+        """The metrics to compute, parsed once (again only when ``metrics`` or ``ks`` change);
+        on interaction data no rating metric (RMSE, MAE: there are no ratings to predict)."""
+        key = (None if self.metrics is None else tuple(self.metrics), tuple(self.ks),
+               self.dataset.interactions)
         if self._specs is None or self._specs[0] != key:
-            self._specs = (key, tuple(resolve(self.metrics, self.ks)))
+            specs = resolve(self.metrics, self.ks)
+            if self.dataset.interactions:
+                specs = [s for s in specs if s.metric.kind != "rating"]
+            self._specs = (key, tuple(specs))
         return self._specs[1]
 
     @property
@@ -76,10 +88,14 @@ def validate(exp: Experiment) -> dict[str, str]:
     check_list_length(exp.save_recommendations)
     exp.splitting.check(exp.dataset)
     lo, hi = exp.dataset.rating_scale
-    if exp.threshold is not None and not (isinstance(exp.threshold, (int, float)) and
-                                          math.isfinite(exp.threshold) and lo < exp.threshold <= hi):
+    if exp.dataset.interactions:
+        check_interaction_run(exp)
+    elif exp.threshold is not None and not (isinstance(exp.threshold, (int, float)) and
+                                            math.isfinite(exp.threshold) and
+                                            lo <= exp.threshold <= hi):
         raise ConfigError(f"--relevance-threshold {exp.threshold!r} is outside the rating scale "
-                          f"({lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g}.")
+                          f"[{lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g} "
+                          f"({lo:g}, the scale's minimum, makes every held-out rating relevant).")
     exp.metric_specs()                          # unknown metric names fail here
     if exp.tuning is not None:                  # objective, budget, search spaces
         check_tuning(exp)
@@ -90,6 +106,47 @@ def validate(exp: Experiment) -> dict[str, str]:
             unavailable[spec.label] = reason
     check_memory(exp)
     return unavailable
+
+
+def check_interaction_run(exp: Experiment) -> None:
+    """On interaction data: no relevance threshold (every held-out interaction is relevant),
+    no rating metric asked for by name, and no model that learns from rating values
+    (``needs_ratings``), all refused before any fold is fitted."""
+    name = exp.dataset.name
+    if exp.threshold is not None:
+        raise ConfigError(f"--relevance-threshold {exp.threshold!r} means nothing on {name}, "
+                          f"which holds interactions (every held-out interaction is relevant); "
+                          f"leave it out.")
+    rating = [m for m in resolve(exp.metrics, exp.ks) if m.metric.kind == "rating"]
+    if exp.metrics is not None and rating:
+        raise ConfigError(f"{rating[0].name} cannot be computed on {name}, which holds "
+                          f"interactions, not ratings; ask for ranking metrics only (e.g. "
+                          f"--metrics precision,ndcg).")
+    refused, fit = [], []
+    for spec in exp.algorithms:
+        cls = spec_class(spec)
+        (refused if cls is not None and getattr(cls, "needs_ratings", True) else fit).append(
+            spec.label)
+    if refused:
+        models = interaction_models()
+        raise ConfigError(f"{', '.join(refused)} learn{'s' if len(refused) == 1 else ''} from "
+                          f"ratings, and {name} holds interactions (no ratings); drop "
+                          f"{'it' if len(refused) == 1 else 'them'} or binarise rated data "
+                          f"with --positive-threshold; the models that fit interaction data "
+                          f"are: {', '.join(models)}.")
+
+
+def interaction_models() -> list[str]:
+    """The registered algorithms that do not need ratings (they fit interaction data)."""
+    out = []
+    for name in sorted(registered()):
+        try:
+            cls = load_class(name)
+        except (AlgorithmUnavailable, ConfigError):
+            continue
+        if not getattr(cls, "needs_ratings", True):
+            out.append(name)
+    return out
 
 
 def check_memory(exp: Experiment) -> None:

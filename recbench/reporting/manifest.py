@@ -36,12 +36,25 @@ def run_environment() -> dict:
     }
 
 
+def dataset_entry(dataset) -> dict:
+    """The manifest's ``dataset``: provenance (the raw file's SHA-256; counts after any
+    preprocessing), the scale (None for interaction data), the kind of feedback, what the
+    weights are and the preprocessing steps."""
+    out = dataset.provenance.to_dict() | {
+        "rating_scale": None if dataset.interactions else list(dataset.rating_scale),
+        "content_sha256": dataset.content_digest()}
+    if dataset.interactions or dataset.preprocessing:
+        out |= {"feedback": dataset.feedback, "weight": dataset.weight}
+    if dataset.preprocessing:
+        out["preprocessing"] = [dict(step) for step in dataset.preprocessing]
+    return out
+
+
 def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> dict:
     return {
         **run_environment(),
         "command": command,
-        "dataset": dataset.provenance.to_dict() | {"rating_scale": list(dataset.rating_scale),
-                                                   "content_sha256": dataset.content_digest()},
+        "dataset": dataset_entry(dataset),
         "split": exp.split,
         "n_folds": n_folds,
         "split_options": dict(sorted(exp.splitting.options.items())),

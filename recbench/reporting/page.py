@@ -18,6 +18,9 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
     if exp.get("description"):
         lines += [exp["description"], ""]
     lines += [table(record, "github"), "", legend()]
+    if d.get("feedback") == "interactions":
+        lines += ["", f"RMSE/MAE are not computed: {d['name']} holds interactions, not ratings "
+                      f"(every held-out interaction is relevant)."]
     if exp.get("published"):
         lines += ["", "`published …` columns: " + (exp.get("published_source") or
                                                       "reference numbers given in the experiment file") + "."]
@@ -42,8 +45,11 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
                   "[run.json](run.json).", "",
               "## Protocol", "", *footer_lines(record["protocol"]), "",
               "## Manifest", "",
-              f"- dataset {d['name']}: {d.get('n_ratings', 0):,} ratings, {d.get('n_users', 0):,} "
-              f"users, {d.get('n_items', 0):,} items; ratings SHA-256 `{d['sha256']}`",
+              f"- dataset {d['name']}: {d.get('n_ratings', 0):,} "
+              f"{'interactions' if d.get('feedback') == 'interactions' else 'ratings'}, "
+              f"{d.get('n_users', 0):,} users, {d.get('n_items', 0):,} items; "
+              f"{'weights: ' + d['weight'] + '; ' if d.get('weight') else ''}"
+              f"ratings SHA-256 `{d['sha256']}`",
               f"- split {m['split']}, seed {m.get('seed')}, k {m['k']}, relevance threshold "
               f"{record['protocol']['relevance_threshold']:g}",
               f"- recbench {m.get('recbench_version', '?')}, Python {m.get('python', '?')}, " +

@@ -190,12 +190,17 @@ def test_header_only_csv(tmp_path):
         read_custom(write(tmp_path, b"user,item,rating\n"))
 
 
-@pytest.mark.parametrize("content", [b"user,item\na,x\nb,y\n", b"a,x\nb,y\n",
-                                     b"user\titem\na\tx\nb\ty\n"])
-def test_missing_rating_column_does_not_blame_the_separator(tmp_path, content):
+def test_missing_rating_column_does_not_blame_the_separator(tmp_path):
     with pytest.raises(DataError, match="found only 2 columns") as exc:
-        read_custom(write(tmp_path, content))
+        read_custom(write(tmp_path, b"a,x\nb,y\n"))
     assert "--sep" not in str(exc.value) and "add the missing" in str(exc.value)
+    assert "--feedback interactions" in str(exc.value)
+
+
+@pytest.mark.parametrize("content", [b"user,item\na,x\nb,y\n", b"user\titem\na\tx\nb\ty\n"])
+def test_header_without_rating_column_is_interactions(tmp_path, content):
+    ds = read_custom(write(tmp_path, content))       # issue 23: a log of (user, item) pairs
+    assert ds.feedback == "interactions" and len(ds.ratings) == 2
 
 
 def test_misnamed_rating_column_names_the_option(tmp_path):

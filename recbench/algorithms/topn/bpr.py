@@ -28,7 +28,10 @@ class BPR(FactorModel):
     ``implicit``'s own (0.7). One thread, so that the same ``random_state`` gives the same
     scores. A known user without interactions (all below ``min_rating``) keeps only the item
     bias b_i, not its random initial factors. ``min_rating``: None counts every training
-    rating as an interaction; a number keeps only ratings >= it.
+    rating as an interaction; a number keeps only ratings >= it. Weights of weighted
+    interaction data are not used: ``implicit``'s BPR samples an interaction (u, i)
+    uniformly among the non-zero entries, whatever their values, so BPR sees the binary
+    matrix (a repeated pair is one interaction).
     """
 
     name = "bpr"

@@ -39,6 +39,13 @@ class IALS(FactorModel):
     chose it. ``random_state`` seeds the initial factors; the same value gives the same
     scores. ``min_rating``: None counts every training rating as an interaction; a number
     keeps only ratings >= it.
+
+    Weighted interaction data (a ``weight`` column: plays, clicks, counts; repeated pairs
+    counted) gives the weight w_ui as confidence, ``implicit``'s convention
+    c_ui = 1 + α w_ui (the matrix handed to ``implicit`` holds 1 + α w_ui, its own alpha 1);
+    unweighted data is w_ui = 1, the formula above. With α = 0 (the default) every
+    confidence is 1 and weights change nothing: give ``alpha`` (e.g. 1 to 40) for them to
+    count.
     """
 
     name = "ials"
@@ -63,11 +70,12 @@ class IALS(FactorModel):
     def fit(self, train, items=None):
         from implicit.cpu.als import AlternatingLeastSquares
 
-        x = self._interactions(train).astype(np.float32)
+        x = self._interactions(train, weighted=True).astype(np.float32)
+        x.data = (1.0 + float(self.alpha) * x.data).astype(np.float32)   # c_ui = 1 + α w_ui
         with threadpool_limits(limits=1, user_api="blas"):
             model = AlternatingLeastSquares(
                 factors=self.factors, regularization=float(self.regularization),
-                alpha=1.0 + float(self.alpha), iterations=self.iterations, dtype=np.float32,
+                alpha=1.0, iterations=self.iterations, dtype=np.float32,
                 num_threads=thread_budget(), random_state=self.random_state)
             model.fit(x, show_progress=False)
         self.user_factors_ = np.asarray(model.user_factors, dtype=float)

@@ -1,6 +1,9 @@
 """The binary user x item interaction matrix shared by the top-N models, and their scoring.
 
-The implicit-feedback rule is the models' ``min_rating`` parameter: None makes every
+On interaction data (:mod:`recbench.datasets.interactions`) every row is an interaction;
+weighted interaction data also carries a ``weight`` column, which ``ials`` reads as
+confidence (the other models use the binary matrix). On ratings the implicit-feedback rule
+is the models' ``min_rating`` parameter: None makes every
 training rating an interaction; a number keeps only ratings >= it. Users and items are
 indexed over the whole training frame (sorted ids), so a user or item whose ratings are all
 below ``min_rating`` is known, with an empty row or column.
@@ -33,17 +36,23 @@ class Interactions:
     matrix: sparse.csr_matrix          # users x items, 1.0 where an interaction is kept
 
 
-def build_interactions(train: pd.DataFrame, min_rating: float | None = None) -> Interactions:
-    """The binary matrix of ``train`` under the ``min_rating`` rule (repeated pairs count once)."""
+def build_interactions(train: pd.DataFrame, min_rating: float | None = None,
+                       weighted: bool = False) -> Interactions:
+    """The binary matrix of ``train`` under the ``min_rating`` rule (repeated pairs count once);
+    with ``weighted`` and a ``weight`` column (weighted interaction data) the values are the
+    pairs' weights instead (summed over repeated pairs)."""
     users = pd.Index(np.sort(train["user"].astype(str).unique()))
     items = pd.Index(np.sort(train["item"].astype(str).unique()))
     keep = np.ones(len(train), dtype=bool) if min_rating is None else \
         train["rating"].to_numpy(dtype=float) >= min_rating
     rows = users.get_indexer(train["user"].astype(str))[keep]
     cols = items.get_indexer(train["item"].astype(str))[keep]
-    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(users), len(items)))
+    values = train["weight"].to_numpy(dtype=float)[keep] if weighted and "weight" in train \
+        else np.ones(len(rows))
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(users), len(items)))
     matrix.sum_duplicates()
-    matrix.data[:] = 1.0
+    if not (weighted and "weight" in train):
+        matrix.data[:] = 1.0
     return Interactions(users, items, matrix)
 
 
@@ -53,11 +62,12 @@ class InteractionModel(Algorithm):
     needs_ratings = False
     predicts_ratings = False
 
-    def _interactions(self, train: pd.DataFrame) -> sparse.csr_matrix:
-        """Build the matrix, store the id indexes (``users_``, ``items_``), return it; a
+    def _interactions(self, train: pd.DataFrame, weighted: bool = False) -> sparse.csr_matrix:
+        """Build the matrix (``weighted``: of the weights, see :func:`build_interactions`),
+        store the id indexes (``users_``, ``items_``), return it; a
         model whose ``memory_needed`` exceeds the memory budget at this matrix's size is
         refused here (recbench also checks it on the whole dataset before any fold)."""
-        inter = build_interactions(train, self.min_rating)
+        inter = build_interactions(train, self.min_rating, weighted)
         self.users_, self.items_ = inter.users, inter.items
         need = self.memory_needed(self.get_params(), *inter.matrix.shape)
         if need is not None:
