@@ -21,6 +21,8 @@ from recbench.experiments.experiment import Experiment, validate
 from recbench.experiments.runner import run_experiment
 from recbench.experiments.transfer import transfer_study
 from recbench.metrics import check_cutoffs, is_timing
+from recbench.preprocessing import Preprocess
+from recbench.preprocessing import preprocess as apply_preprocessing
 from recbench.reporting.comparison import Comparison
 from recbench.reporting.record import build_record
 from recbench.reporting.run import Run
@@ -63,7 +65,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
                feedback: str | None = None, weight_col: str | None = None,
-               duplicates: str | None = None, verify_data: bool = True, save_recommendations: int | None = None,
+               duplicates: str | None = None, preprocess=None, verify_data: bool = True, save_recommendations: int | None = None,
                tune=None, scheduler: str | None = None, **split_options) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
     the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
@@ -76,6 +78,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
     options = {} if verify_data else {"verify": False}
     ds = load_dataset(dataset, data_dir, _csv(csv, feedback=feedback, weight_col=weight_col,
                                               duplicates=duplicates), **options)
+    ds = apply_preprocessing(ds, Preprocess.of(preprocess))
     specs = resolve_algorithms(algorithms)
     if tuning is not None:                  # a "<label> (tuned)" row per tunable algorithm
         specs = tuned_algorithms(specs, tuning)
@@ -109,7 +112,10 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     (cloned for every fold). Settings: ``split`` (kfold, holdout, user, temporal or a
     dataset's predefined split), ``folds``, ``test_size``, ``leave_out``, ``k`` (int or list),
     ``metrics`` (names to compute; default all), ``relevance_threshold``, ``seed``,
-    ``n_jobs``, ``threads``, ``data_dir``, ``csv``, ``verify_data``, ``save_recommendations``
+    ``n_jobs``, ``threads``, ``data_dir``, ``csv`` (and ``feedback``, ``weight_col``,
+    ``duplicates``: the same as in ``csv``), ``preprocess`` (a dict of
+    ``positive_threshold``, ``min_user_interactions``, ``min_item_interactions``, ``k_core``,
+    ``k_core_rounds``; see :mod:`recbench.preprocessing`), ``verify_data``, ``save_recommendations``
     (K: keep each algorithm's top-K list per user and fold as ``run.recommendations``,
     saved as ``recommendations.parquet``; ``run.save(folder, trec=True)`` adds TREC run
     files), ``tune`` (a :class:`recbench.Tuning` or a dict of its fields: equal-budget

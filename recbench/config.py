@@ -47,6 +47,7 @@ from recbench.algorithms.spec import AlgorithmSpec
 from recbench.errors import ConfigError
 from recbench.metrics import registered as registered_metrics
 from recbench.metrics.spec import check_cutoffs, parse_metric
+from recbench.preprocessing import Preprocess
 from recbench.reporting.layout import check_name
 from recbench.splitting.registry import options as split_options
 from recbench.splitting.registry import splitters, users_of
@@ -66,6 +67,8 @@ KEYS = {
     "metrics": (list, "the metrics to compute (and show); default: every registered metric"),
     "columns": (list, "the table's columns (default: metrics, else rmse, mae, precision, ...)"),
     "csv": (dict, "custom rating file options (sep, user_col, item_col, ...)"),
+    "preprocess": (dict, "preprocessing steps: positive_threshold, min_user_interactions, "
+                         "min_item_interactions, k_core, k_core_rounds"),
     "algorithms": (dict, "one table per algorithm label"),
     "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
     "published_source": (str, "where the published numbers come from"),
@@ -108,6 +111,7 @@ class ExperimentFile:
     metrics: list[str] | None = None
     columns: list[str] | None = None
     csv: dict = field(default_factory=dict)
+    preprocess: dict | None = None      # the [preprocess] table, checked (recbench.preprocessing)
     algorithms: list[AlgorithmSpec] = field(default_factory=list)
     published: dict = field(default_factory=dict)
     published_source: str = ""
@@ -123,7 +127,7 @@ class ExperimentFile:
                 **(self.split_options if own else {}), "k": self.k,
                 "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
                 "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir,
-                "tune": self.tuning}
+                "tune": self.tuning, "preprocess": self.preprocess}
 
     def check_columns(self, exp) -> None:
         """Refuse table columns the run (this file with the command line's overrides) does
@@ -156,6 +160,12 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     _scalars(exp, raw, fail)
     _metric_lists(exp, raw, fail)
     _csv_table(exp, raw, fail)
+    if "preprocess" in raw:
+        try:
+            exp.preprocess = {k: v for k, v in Preprocess.of(raw["preprocess"], "[preprocess]")
+                              .describe().items() if k in raw["preprocess"]}
+        except ConfigError as exc:
+            fail(str(exc))
     exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
     if not exp.algorithms:
         fail("no algorithms; add at least one table such as [algorithms.svd].")

@@ -23,6 +23,7 @@ ROOMS = [
     "_version", "errors", "random",      # the ground floor: no recbench imports but these
     "runtime",                           # execution seam, threads, memory, environment
     "datasets",                          # the Dataset value, readers, sources
+    "preprocessing",                     # binarisation, interaction-count filters, k-core
     "splitting",                         # folds and the split registry
     "metrics",                           # pure metric functions and their registry
     "algorithms",                        # the contract, parameters, registry, models

@@ -7,7 +7,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from recbench import api
-from recbench.cli.data_options import add_data_options, csv_options
+from recbench.cli.data_options import add_data_options, csv_options, preprocess_options
 from recbench.cli.exports import check_exports, save_run, show_run
 from recbench.cli.options import add_run_options, algorithm_list, run_settings
 from recbench.cli.progress import Progress
@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
     p.add_argument("--suite", nargs="?", const="benchmarks", metavar="DIR",
                    help="run every experiment file in DIR (default benchmarks/) and rewrite "
                         "its tables under results/<name>/")
-    add_data_options(p)
+    add_data_options(p, preprocess=True)
     add_run_options(p)
     p.set_defaults(func=cmd_run)
 
@@ -69,6 +69,7 @@ def _plan(args, spec):
     settings.update(run_settings(args))
     settings["algorithms"] = algorithm_list(args, spec.algorithms if spec else None)
     settings["csv"] = csv_options(args, spec.csv if spec else None)
+    settings["preprocess"] = preprocess_options(args, settings.get("preprocess"))
     settings["tune"] = tune_settings(args, settings.get("tune"))
     if args.resume and spec is None and not args.output_dir:
         raise ConfigError("--resume continues the run in a named folder; give the interrupted "

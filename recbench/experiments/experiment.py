@@ -129,11 +129,12 @@ def check_interaction_run(exp: Experiment) -> None:
             spec.label)
     if refused:
         models = interaction_models()
+        binarised = any(st.get("step") == "positive_threshold" for st in exp.dataset.preprocessing)
+        how = "binarised by --positive-threshold" if binarised else "no ratings"
         raise ConfigError(f"{', '.join(refused)} learn{'s' if len(refused) == 1 else ''} from "
-                          f"ratings, and {name} holds interactions (no ratings); drop "
-                          f"{'it' if len(refused) == 1 else 'them'} or binarise rated data "
-                          f"with --positive-threshold; the models that fit interaction data "
-                          f"are: {', '.join(models)}.")
+                          f"ratings, and {name} holds interactions ({how}); drop "
+                          f"{'it' if len(refused) == 1 else 'them'}: the models that fit "
+                          f"interaction data are: {', '.join(models)}.")
 
 
 def interaction_models() -> list[str]:

@@ -91,6 +91,9 @@ def job_key(exp, spec, fold_name: str) -> str:
         "params": describe_params(spec.params), "seed": exp.seed,
         "threshold": exp.relevance_threshold, "scale": list(exp.dataset.rating_scale),
         "metrics": [m.name for m in exp.metric_specs()], "version": __version__,
+        **({"preprocessing": [dict(s) for s in exp.dataset.preprocessing],
+            "feedback": exp.dataset.feedback, "weight": exp.dataset.weight}
+           if exp.dataset.preprocessing or exp.dataset.interactions else {}),
         "code": code_digests(spec),
     }
     if getattr(spec, "tuning", None) is not None:       # budget, objective, space, sampler...

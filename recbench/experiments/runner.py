@@ -130,7 +130,10 @@ def seed_record(exp: Experiment, folds) -> dict:
 
 def _warnings(exp, jobs, counts, threshold) -> list[str]:
     """What makes some numbers of the run empty, in words."""
-    out = []
+    out = [f"the {s['parameters']['k']}-core did not converge in {s['rounds']} rounds "
+           f"(--k-core-rounds): some users or items still have fewer than "
+           f"{s['parameters']['k']} interactions" for s in exp.dataset.preprocessing
+           if s.get("step") == "k_core" and not s.get("converged", True)]
     ranking = any(s.metric.kind in ("ranking", "list") for s in exp.metric_specs())
     ranked = [j for j in jobs if j.error is None and "ranked_users" in j.counts]
     if ranking and ranked and counts.get("ranked_users", 0) == 0:

@@ -44,6 +44,7 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
     lines += ["", "Also as [CSV](results.csv) and [JSON](results.json); the full record is "
                   "[run.json](run.json).", "",
               "## Protocol", "", *footer_lines(record["protocol"]), "",
+              *preprocessing_lines(d),
               "## Manifest", "",
               f"- dataset {d['name']}: {d.get('n_ratings', 0):,} "
               f"{'interactions' if d.get('feedback') == 'interactions' else 'ratings'}, "
@@ -59,6 +60,26 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
               f"- command: `{m.get('command', '?')}`", ""]
     return "\n".join(lines)
 
+
+
+def preprocessing_lines(dataset: dict) -> list[str]:
+    """The preprocessing section: one line per step with its counts before and after."""
+    steps = dataset.get("preprocessing") or []
+    if not steps:
+        return []
+    lines = ["## Preprocessing", "", "Applied in this order after reading, before splitting:", ""]
+    for s in steps:
+        b, a = s["before"], s["after"]
+        params = ", ".join(f"{k} {v:g}" for k, v in s["parameters"].items())
+        extra = ""
+        if "kept" in s:
+            extra = f"; {s['kept']:,} ratings kept as interactions, {s['dropped']:,} dropped"
+        if "rounds" in s:
+            extra = f"; {s['rounds']} rounds" + ("" if s["converged"] else ", not converged")
+        lines.append(f"- {s['step']} ({params}): {b['users']:,} users, {b['items']:,} items, "
+                     f"{b['interactions']:,} interactions -> {a['users']:,} users, "
+                     f"{a['items']:,} items, {a['interactions']:,} interactions{extra}")
+    return lines + [""]
 
 
 PROTOCOL_KEYS = ["candidates", "relevance", "ranking", "ties", "skipped_users", "cold_start",

@@ -119,7 +119,7 @@ def test_rating_models_are_refused_on_interactions_naming_them(clicks_file, tmp_
                  "-q", "--output-dir", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and not (tmp_path / "out").exists()
-    assert "svd, bestrated learn from ratings" in err
+    assert "svd, bestrated learn from ratings, and" in err
     assert "the models that fit interaction data are: " in err and "ials" in err
     assert len(err.strip().splitlines()) == 1
 
