@@ -17,6 +17,7 @@ from recbench.datasets.sources.movielens import (
     read_ml100k,
     read_ml_latest_small,
 )
+from recbench.datasets.sources.tags import read_ml_latest_small_tags
 from recbench.errors import DataError
 from recbench.runtime import env
 
@@ -35,6 +36,24 @@ class MovieLensLatestSmall(DatasetLoader):
             raise DataError("the embedded ml-latest-small copy is missing from this install; "
                             "reinstall recbench or pass --data-dir DIR with DIR/ml-latest-small.")
         return read_ml_latest_small(folder, **options)
+
+
+class MovieLensLatestSmallTags(DatasetLoader):
+    name = "ml-latest-small-tags"
+    description = ("ml-latest-small's tag applications as interaction data: 1,775 (user, movie) "
+                   "interactions by 58 users on 1,572 movies, weighted by the number of tags "
+                   "(3,683 in all). Embedded.")
+
+    def locate(self, data_dir=None):
+        return find_folder("ml-latest-small", "tags.csv", data_dir) or \
+            embedded_folder("ml-latest-small")
+
+    def load(self, data_dir=None, download=True, **options):
+        folder = self.locate(data_dir)
+        if folder is None:
+            raise DataError("the embedded ml-latest-small copy is missing from this install; "
+                            "reinstall recbench or pass --data-dir DIR with DIR/ml-latest-small.")
+        return read_ml_latest_small_tags(folder, **options)
 
 
 class MovieLens100K(DatasetLoader):
@@ -61,4 +80,5 @@ class MovieLens100K(DatasetLoader):
 
 
 ml_latest_small = MovieLensLatestSmall()
+ml_latest_small_tags = MovieLensLatestSmallTags()
 ml_100k = MovieLens100K()
