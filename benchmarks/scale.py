@@ -13,6 +13,10 @@ them in the releases' own layouts; every run then goes through the real loader
 * item-based ``knnwithmeans`` alone, on the shapes up to ml-10m;
 * first, an unrecorded warm-up run on 50,000 ratings, so numba's one-off compilation of the
   kernels (cached on disk) is in no measured run;
+* ``--interactions N`` (default 10,000,000; 0 skips it): weighted ``popularity`` + ``ials``
+  (weights as confidence, alpha 1, 5 iterations) on a seeded log of N weighted interactions
+  (ml-10m's shape scaled to N, :mod:`recbench.datasets.sources.synthetic_log`), read as
+  interactions with ``--weight-col weight``;
 * on ``--dask-shape``: svd + popularity with ``--n-jobs 2`` and with a 2-worker Dask
   LocalCluster on 127.0.0.1 (``--scheduler local:2``), whose numbers must be identical.
 
@@ -43,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 SVD = ("svd", "svd", {"n_epochs": 5})
 POP = ("popularity", "popularity", {})
 KNN = ("knnwithmeans-item", "knnwithmeans", {"user_based": False})
+IALS = ("ials", "ials", {"alpha": 1.0, "iterations": 5})
+POP_W = ("popularity-weighted", "popularity", {"weighted": True})
 GB = 1024 ** 3
 
 
@@ -51,8 +57,10 @@ GB = 1024 ** 3
 def child(config: dict) -> dict:
     t0 = time.perf_counter()
     import recbench
-    from recbench.datasets import load_dataset
-    dataset = load_dataset(config["shape"], data_dir=config["data_dir"], download=False)
+    from recbench.datasets import CsvOptions, load_dataset
+    csv = CsvOptions(weight_col=config["weight_col"]) if config.get("weight_col") else None
+    dataset = load_dataset(config.get("dataset", config["shape"]), data_dir=config["data_dir"],
+                           csv_options=csv, download=False)
     loaded = time.perf_counter() - t0
     run = recbench.run(dataset, [tuple(a) for a in config["algorithms"]], split="holdout",
                        test_size=0.2, seed=0, n_jobs=config["n_jobs"],
@@ -109,6 +117,25 @@ def ensure_data(name: str, work: Path, seed: int) -> None:
                                   "seconds": time.perf_counter() - t0}))
     print(f"  generated {name}: {len(frame):,} ratings in {time.perf_counter() - t0:.0f} s",
           flush=True)
+
+
+def ensure_log(n: int, work: Path, seed: int) -> Path:
+    """A seeded interaction log of ``n`` weighted interactions (ml-10m's shape scaled to n,
+    :mod:`recbench.datasets.sources.synthetic_log`), written once to ``work``."""
+    from recbench.datasets.sources import synthetic
+    from recbench.datasets.sources.synthetic_log import interaction_log, write_log
+    path = work / f"interactions-{n}-seed{seed}.csv"
+    if not path.is_file():
+        write_log(interaction_log(synthetic.shape("ml-10m", n), seed), path)
+    return path
+
+
+def interaction_config(n: int, work: Path, seed: int) -> dict:
+    """The interaction-data case: popularity (weighted) + iALS (weights as confidence) on a
+    log of ``n`` interactions, read as interactions through ``--weight-col weight``."""
+    return {"kind": "interactions", "shape": f"log-{n:.0e}".replace("e+0", "e"),
+            "dataset": str(ensure_log(n, work, seed)), "weight_col": "weight",
+            "data_dir": str(work), "algorithms": [POP_W, IALS], "n_jobs": 1, "scheduler": None}
 
 
 def measure(config: dict) -> dict:
@@ -267,6 +294,9 @@ def main(argv=None) -> int:
     p.add_argument("--shapes", default="ml-1m,ml-10m,ml-25m,ml-32m")
     p.add_argument("--knn-shapes", default="ml-1m,ml-10m")
     p.add_argument("--dask-shape", default="ml-10m")
+    p.add_argument("--interactions", type=int, default=10_000_000,
+                   help="also run popularity + iALS on a weighted interaction log of this many "
+                        "interactions (0: not)")
     p.add_argument("--work-dir", default=str(Path(tempfile.gettempdir()) / "recbench-scale"),
                    help="where the synthetic releases are written (kept for the next run)")
     p.add_argument("--seed", type=int, default=0)
@@ -296,6 +326,9 @@ def main(argv=None) -> int:
     measure({"kind": "warm-up", "shape": "ml-1m", "data_dir": str(warm),
              "algorithms": [SVD, POP, KNN], "n_jobs": 1, "scheduler": None})
     runs = []
+    if args.interactions:
+        print(f"interaction log of {args.interactions:,} ...", flush=True)
+        runs.append(measure(interaction_config(args.interactions, work, args.seed)))
     for kind, shape, algorithms, n_jobs, scheduler in plan:
         ensure_data(shape, work, args.seed)
         print(f"{shape} {kind} ...", flush=True)
