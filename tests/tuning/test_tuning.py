@@ -313,7 +313,9 @@ def test_tune_flags_on_the_command_line(tmp_path, ratings_csv, capsys):
     ("[tuning]\nalgorithms = []", "tuning algorithms is empty"),
     ("[tuning]\nalgorithms = [\"ease\"]\n[tuning.fixed.ease]\nl2 = 50.0",
      "every parameter of ease's search space is fixed"),
-    ("[tuning.space.popularity]\nk = {low = 1, high = 2}", "it has no parameters"),
+    # popularity's one parameter is weighted (issue 23), so the space names no parameter of it
+    ("[tuning.space.popularity]\nk = {low = 1, high = 2}",
+     "the search space names 'k', which is not a parameter; its parameters are: weighted"),
     ("[tuning.space.ease]\nl2 = {low = 0.0, high = 10.0}", "leaves the parameter's constraints"),
     ("[tuning.fixed.svd]\nn_factor = 3", "'n_factor' is not a parameter"),
     ("[tuning]\nobjective = \"rmse\"", "predicts no ratings, so it cannot be tuned on rmse"),
