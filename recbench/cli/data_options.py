@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import re
 
-from recbench.cli.parser import number, whole_number
+from recbench.cli.preprocessing import add_preprocess_options
 from recbench.datasets import CsvOptions
 from recbench.datasets.scale import parse_scale
 from recbench.errors import ConfigError
-from recbench.preprocessing import PREPROCESS_KEYS
 
 
 def add_data_options(p: argparse.ArgumentParser, preprocess: bool = False) -> None:
@@ -40,31 +39,6 @@ def add_data_options(p: argparse.ArgumentParser, preprocess: bool = False) -> No
     g.add_argument("--item-text-cols", default="title,genres", help="item file: text columns")
     if preprocess:
         add_preprocess_options(p)
-
-
-def add_preprocess_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("preprocessing (in this order, after reading, before splitting)")
-    g.add_argument("--positive-threshold", type=number, metavar="T",
-                   help="keep ratings >= T as interactions, drop the rest")
-    g.add_argument("--min-user-interactions", type=whole_number, metavar="N",
-                   help="drop users with fewer than N interactions (one pass)")
-    g.add_argument("--min-item-interactions", type=whole_number, metavar="N",
-                   help="drop items with fewer than N interactions (one pass)")
-    g.add_argument("--k-core", type=whole_number, metavar="N",
-                   help="drop users and items with fewer than N interactions, repeated until "
-                        "none is left")
-    g.add_argument("--k-core-rounds", type=whole_number, metavar="R",
-                   help="at most R k-core rounds (default 100; the run warns if not converged)")
-
-
-def preprocess_options(args, from_file: dict | None = None) -> dict | None:
-    """The preprocessing steps: an experiment file's ``[preprocess]`` table, with the
-    command line's options over it (checked by :class:`recbench.preprocessing.Preprocess`)."""
-    out = dict(from_file or {})
-    for key in PREPROCESS_KEYS:
-        if getattr(args, key, None) is not None:
-            out[key] = getattr(args, key)
-    return out or None
 
 
 _NEGATIVE_PAIR = re.compile(r"-\s*[\d.]+(e[+-]?\d+)?\s*,.*", re.IGNORECASE)
