@@ -5,18 +5,21 @@ use, which backend runs them). ``map_jobs`` runs a function over tasks with them
 under its thread budget (:mod:`recbench.runtime.threads`), so that jobs x threads never
 exceeds the cores. The backends: "local" (joblib processes, or this process for one job at a
 time; with a ``timeout``, worker processes that are ended when a task runs out of time, see
-:mod:`recbench.runtime.time_limit`) and "dask" (:mod:`recbench.runtime.dask_backend`).
+:mod:`recbench.runtime.time_limit`) and "dask" (:mod:`recbench.runtime.dask_backend`). In
+every worker process stdout goes to stderr (:func:`recbench.runtime.workers.stdout_to_stderr`).
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+import os
 from dataclasses import dataclass
 
 from recbench.errors import ConfigError
 from recbench.runtime import env, time_limit
 from recbench.runtime.threads import cores, use_threads
+from recbench.runtime.workers import stdout_to_stderr
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,12 @@ def _call(func, threads: int, args):
         return func(*args)
 
 
+def _call_in_worker(parent: int, func, threads: int, args):
+    """:func:`_call` in a joblib worker process, whose stdout goes to stderr."""
+    stdout_to_stderr(parent)
+    return _call(func, threads, args)
+
+
 #: backend name -> the module that runs map_jobs' tasks: ``check(execution)`` (before any
 #: work) and ``map_tasks(func, tasks, execution, progress)``, imported when used
 BACKENDS = {"local": __name__, "dask": "recbench.runtime.dask_backend"}
@@ -120,9 +129,20 @@ def map_tasks(func, tasks: list[tuple], execution: Execution, progress=None, los
                 progress(out[-1])
         return out
     out = []
-    calls = (delayed(_call)(func, threads, task) for task in tasks)
-    for result in Parallel(n_jobs=n_jobs, return_as="generator")(calls):
-        out.append(result)
-        if progress is not None:
-            progress(result)
+    calls = (delayed(_call_in_worker)(os.getpid(), func, threads, task) for task in tasks)
+    try:
+        for result in Parallel(n_jobs=n_jobs, return_as="generator")(calls):
+            out.append(result)
+            if progress is not None:
+                progress(result)
+    finally:
+        _end_workers()
     return out
+
+
+def _end_workers() -> None:
+    """End joblib's worker processes once the jobs are done. Left idle they would live on
+    for minutes (holding the caller's stdout and stderr open, so ``recbench run ... | cat``
+    waited for them) and their manager thread would be taken for a plugin's at exit."""
+    from joblib.externals.loky import get_reusable_executor
+    get_reusable_executor().shutdown(wait=True)

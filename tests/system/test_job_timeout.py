@@ -164,7 +164,7 @@ def test_the_api_refuses_a_bad_job_timeout(value):
         recbench.api.experiment(pd.DataFrame(), ["globalmean"], job_timeout=value)
 
 
-@pytest.mark.parametrize("extra", [["--job-timeout", "60"]])
+@pytest.mark.parametrize("extra", [["--n-jobs", "2"], ["--job-timeout", "60"]])
 def test_a_plugins_print_in_a_worker_process_goes_to_stderr(ratings, tmp_path, extra):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "recbench", "run", "--dataset", str(ratings),
