@@ -60,6 +60,18 @@ class Noisy(Algorithm):
         return np.full((len(users), len(items)), self.mean_)
 
 
+class Quitter(Algorithm):
+    """Ends its process in ``fit``."""
+
+    name = "quitter"
+
+    def fit(self, train, items=None):
+        os._exit(3)
+
+    def score(self, users, items):
+        raise AssertionError("never fitted")
+
+
 def _gone(pid: int) -> bool:
     """The process is neither running nor a zombie."""
     try:
@@ -176,3 +188,26 @@ def test_a_plugins_print_in_a_worker_process_goes_to_stderr(ratings, tmp_path, e
     assert "NOISE from print" in done.stderr and "NOISE from fd 1" in done.stderr
     table = done.stdout.split("\n\n")[0].splitlines()       # the table, then its notes
     assert [line.split()[0] for line in table] == ["algorithm", "noisy", "globalmean"]
+
+
+def test_a_worker_that_dies_is_one_failed_job(ratings):
+    run = recbench.run(pd.read_csv(ratings), [Quitter(), "globalmean"], split="holdout", k=[5],
+                       job_timeout=60)
+    assert [(f["algorithm"], f["error"]) for f in run.record["failures"]] == [
+        ("quitter", "failed: its worker process ended during the job (exit code 3)")]
+    assert multiprocessing.active_children() == []
+
+
+def test_the_callers_stdout_is_left_alone(ratings):
+    before, fd1 = sys.stdout, os.fstat(1)
+    recbench.run(pd.read_csv(ratings), ["globalmean"], folds=2, k=[5], n_jobs=2)
+    recbench.run(pd.read_csv(ratings), ["globalmean"], split="holdout", k=[5], job_timeout=60)
+    assert sys.stdout is before
+    assert (os.fstat(1).st_ino, os.fstat(1).st_dev) == (fd1.st_ino, fd1.st_dev)
+
+
+def test_dask_cannot_stop_a_job_so_a_time_limit_is_refused_with_it():
+    pytest.importorskip("distributed")
+    from recbench.runtime.execution import Execution
+    with pytest.raises(recbench.errors.ConfigError, match="--job-timeout cannot stop"):
+        Execution(2, backend="dask", scheduler="local", timeout=5)
