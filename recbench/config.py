@@ -9,6 +9,7 @@
     relevance_threshold = 4.0         # optional; default from the rating scale
     seed = 0
     n_jobs = 2
+    job_timeout = 600                 # optional: seconds a job may run before it is ended
     metrics = ["rmse", "mae", "precision@10", ...]   # optional: the table's columns
 
     [algorithms.svd]                  # label = a registered name ...
@@ -63,6 +64,7 @@ KEYS = {
     "relevance_threshold": (float, "test ratings >= this are relevant"),
     "seed": (int, "root random seed"),
     "n_jobs": (int, "parallel (algorithm, fold) jobs"),
+    "job_timeout": (float, "seconds each (algorithm, fold) job may run (default: no limit)"),
     "metrics": (list, "the metrics to compute (and show); default: every registered metric"),
     "columns": (list, "the table's columns (default: metrics, else rmse, mae, precision, ...)"),
     "csv": (dict, "custom rating file options (sep, user_col, item_col, ...)"),
@@ -103,6 +105,7 @@ class ExperimentFile:
     relevance_threshold: float | None = None
     seed: int = 0
     n_jobs: int = 1
+    job_timeout: float | None = None
     metrics: list[str] | None = None
     columns: list[str] | None = None
     csv: dict = field(default_factory=dict)
@@ -120,8 +123,8 @@ class ExperimentFile:
         return {"dataset": self.dataset, "algorithms": self.algorithms, "split": self.split,
                 **(self.split_options if own else {}), "k": self.k,
                 "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
-                "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir,
-                "tune": self.tuning}
+                "seed": self.seed, "n_jobs": self.n_jobs, "job_timeout": self.job_timeout,
+                "data_dir": self.data_dir, "tune": self.tuning}
 
     def check_columns(self, exp) -> None:
         """Refuse table columns the run (this file with the command line's overrides) does
@@ -205,8 +208,9 @@ def _scalars(exp: ExperimentFile, raw: dict, fail) -> None:
                 "published_source", "baseline"):
         if key in raw:
             setattr(exp, key, raw[key])
-    if "relevance_threshold" in raw:
-        exp.relevance_threshold = _float("relevance_threshold", raw["relevance_threshold"], fail)
+    for key in ("relevance_threshold", "job_timeout"):
+        if key in raw:
+            setattr(exp, key, _float(key, raw[key], fail))
     exp.split_options = {k: _float(k, v, fail) if SPLIT_KEYS[k][0] is float else v
                          for k, v in raw.items() if k in SPLIT_KEYS}
     splitter = splitters().get(exp.split)

@@ -32,6 +32,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
     p.add_argument("--seed", type=whole_number, help="root random seed (default 0)")
     p.add_argument("--n-jobs", type=whole_number, help="parallel (algorithm, fold) jobs (default 1)")
+    p.add_argument("--job-timeout", type=_seconds, metavar="SECONDS",
+                   help="end a job still running after SECONDS and record it as failed; the "
+                        "run goes on (default: no limit)")
     p.add_argument("--threads", type=whole_number, help="threads per job (default: the cores / n-jobs)")
     p.add_argument("--scheduler", help="run the jobs on Dask: local[:N] (N workers on 127.0.0.1, "
                                        "default 2) or tcp://HOST:8786 (needs recbench[dask])")
@@ -45,6 +48,15 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="printed table format: github, plain, latex, html")
     add_export_options(p)
     add_tune_options(p)
+
+
+def _seconds(text: str):
+    """``--job-timeout``'s value as a number when it reads as one; else the text, which the
+    one check of the setting (``recbench.runtime.execution.check_timeout``) refuses."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def add_split_options(p: argparse.ArgumentParser) -> None:
@@ -67,7 +79,8 @@ def run_settings(args) -> dict:
            **split_settings(args), "k": check_cutoffs(args.k, "--k") if args.k else None,
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
-           "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler}
+           "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler,
+           "job_timeout": args.job_timeout}
     out = {k: v for k, v in out.items() if v is not None}
     if args.no_verify_data:
         out["verify_data"] = False
