@@ -57,6 +57,16 @@ PLUGINS = textwrap.dedent('''
         name = "wrongshape"
         def score(self, users, items):
             return np.zeros((len(users), len(items) + 1))
+
+    class ComplexScore(GlobalMean):
+        name = "complexscore"
+        def score(self, users, items):
+            return np.ones((len(users), len(items))) * (1 + 2j)
+
+    class ComplexPredict(GlobalMean):
+        name = "complexpredict"
+        def predict(self, users, items):
+            return np.full(len(users), 3 + 0.5j)
 ''')
 
 
@@ -111,18 +121,22 @@ def comparable(record: dict) -> dict:
 
 def test_each_failure_is_one_failed_job_and_the_run_goes_on(env):
     algos = "globalmean,faultplugins:BadInit,faultplugins:Exits,faultplugins:NaNPredict," \
-            "faultplugins:WrongShape"
+            "faultplugins:WrongShape,faultplugins:ComplexScore,faultplugins:ComplexPredict"
     out = cli(env, "--folds", "2", "--algorithms", algos, "--output-dir", "out")
     assert out.returncode == 0, out.stderr
     rec = json.loads((env[0] / "out" / "run.json").read_text())
     status = {a["algorithm"]: a["status"] for a in rec["algorithms"]}
     assert status == {"globalmean": "ok", "badinit": "failed", "exits": "failed",
-                      "nanpredict": "failed", "wrongshape": "failed"}
+                      "nanpredict": "failed", "wrongshape": "failed", "complexscore": "failed",
+                      "complexpredict": "failed"}
     reasons = {f["algorithm"]: f["error"] for f in rec["failures"]}
     assert "in __init__: RuntimeError: broken constructor" in reasons["badinit"]
     assert "sys.exit(3)" in reasons["exits"]
     assert "NaN or infinite predictions" in reasons["nanpredict"]
     assert "returned shape" in reasons["wrongshape"]
+    assert "complexscore.score returned complex scores" in reasons["complexscore"]
+    assert "complexpredict.predict returned complex predictions" in reasons["complexpredict"]
+    assert "ComplexWarning" not in out.stderr
     assert "Traceback" not in out.stderr
 
 

@@ -179,13 +179,30 @@ def _only(raw, name, column, value, fix):
 
 
 def _numbers(values: pd.Series, name, where, what) -> pd.Series:
+    if np.iscomplexobj(values.to_numpy()):         # a complex column of a parquet file
+        imaginary = pd.Series(np.imag(values.to_numpy()) != 0, index=values.index)
+        if imaginary.any():
+            line = _first(imaginary)
+            raise DataError(f"{name}, {where} {line}: the {what} {values.loc[line]} is a "
+                            f"complex number; give real numbers.")
+        values = pd.Series(np.real(values.to_numpy()), index=values.index)
     num = pd.to_numeric(values, errors="coerce").astype(float)
     bad = pd.Series(~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan)), index=values.index)
     if bad.any():
         line = _first(bad)
-        raise DataError(f"{name}, {where} {line}: the {what} {str(values.loc[line]).strip()[:40]!r}"
-                        f" is not a finite number; {FIX}.")
+        text = str(values.loc[line]).strip()
+        kind = ("a complex number; give real numbers" if _complex(text)
+                else f"not a finite number; {FIX}")
+        raise DataError(f"{name}, {where} {line}: the {what} {text[:40]!r} is {kind}.")
     return num
+
+
+def _complex(text: str) -> bool:
+    """Whether ``text`` reads as a complex number with an imaginary part, e.g. '1+2j'."""
+    try:
+        return complex(text.replace(" ", "")).imag != 0
+    except ValueError:
+        return False
 
 
 def _first(mask: pd.Series) -> int:
