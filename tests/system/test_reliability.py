@@ -422,3 +422,23 @@ def test_saving_over_a_folder_that_is_not_a_run_is_refused_and_keeps_its_files(t
     run.save(tmp_path / "empty-is-fine")
     run.save(tmp_path / "empty-is-fine")          # an earlier run folder is replaced
     assert (tmp_path / "empty-is-fine" / "run.json").is_file()
+
+
+def test_an_experiment_file_is_checked_before_its_plugin_module_is_imported(tmp_path,
+                                                                           monkeypatch):
+    from recbench.config import load_experiment
+    from recbench.errors import ConfigError
+    (tmp_path / "marking.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('imported').write_text('yes')\n"
+        "from recbench.algorithms.baselines import GlobalMean as Mark\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    head = 'name = "p"\n[algorithms.mark]\nalgorithm = "marking:Mark"\n'
+    for tail in ('[published.mark]\nbogus = 1\n', '[tuning]\nbogus = 1\n',
+                 '[published.other]\nrmse = 1\n'):
+        (tmp_path / "e.toml").write_text(head + tail)
+        with pytest.raises(ConfigError):
+            load_experiment(tmp_path / "e.toml")
+        assert not (tmp_path / "imported").exists(), tail
+    (tmp_path / "e.toml").write_text(head)
+    assert load_experiment(tmp_path / "e.toml").algorithms[0].name == "marking:Mark"
+    assert (tmp_path / "imported").exists()      # a valid file's plugin is imported: it is code
