@@ -33,6 +33,7 @@ names the file and the key.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from recbench.algorithms.registry import (
     registered_class,
 )
 from recbench.algorithms.spec import AlgorithmSpec
+from recbench.datasets.reading import file_kind_error
 from recbench.errors import ConfigError
 from recbench.metrics import registered as registered_metrics
 from recbench.metrics.spec import check_cutoffs, parse_metric
@@ -170,6 +172,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
 
 
 def _read(path: Path) -> dict:
+    if os.path.lexists(path) and not path.is_dir():     # opening a FIFO would wait forever
+        problem = file_kind_error(path, "recbench run", "an experiment file")
+        if problem:
+            raise ConfigError(problem)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM is not TOML
     except RecursionError:
@@ -331,6 +337,9 @@ def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
                     fail(f"algorithms.{label}.{key} is a table, and a parameter of {name} takes "
                          f"one value written under [algorithms.{label}] (e.g. "
                          f"{list(allowed)[0]} = ...); its parameters: {', '.join(allowed)}.")
+                if key not in allowed and not allowed:
+                    fail(f"[algorithms.{label}] unknown parameter {key!r}: {name} has no "
+                         f"parameters; remove it.")
                 if key not in allowed:
                     fail(f"[algorithms.{label}] unknown parameter {key!r} for {name}; "
                          f"its parameters: {', '.join(allowed)}.")

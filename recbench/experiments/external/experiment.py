@@ -150,14 +150,14 @@ def given_split(train, test, csv=None):
     """One dataset of a training and a test part (rating files or DataFrames) with one
     predefined fold, named after the test file (``test`` for a DataFrame). The test part is
     read on the training part's rating scale unless ``csv.rating_scale`` gives one."""
-    def part(source, scale):
+    def part(source, scale, option):
         if isinstance(source, pd.DataFrame):
             return from_frame(source, "dataframe", rating_scale=scale)
         opts = dataclasses.replace(csv or CsvOptions(), rating_scale=scale)
-        return read_custom(Path(source), opts)
+        return read_custom(Path(source), opts, option)
 
-    tr = part(train, csv.rating_scale if csv else None)
-    te = part(test, tr.rating_scale)
+    tr = part(train, csv.rating_scale if csv else None, "--train")
+    te = part(test, tr.rating_scale, "--test")
     fold = "test" if isinstance(test, pd.DataFrame) else \
         "".join(c if c.isalnum() or c in "._+-" else "_" for c in Path(test).stem) or "test"
     n, m = len(tr.ratings), len(te.ratings)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.reading import read_table, sha256_file
+from recbench.datasets.reading import file_kind_error, read_table, sha256_file
 from recbench.errors import DataError
 
 VALUES = ("prediction", "score", "rank")
@@ -56,10 +56,12 @@ def read_predictions(source, label: str, fold: str) -> PredictionFile:
         digest = hashlib.sha256(source.to_csv(index=False).encode()).hexdigest()
     else:
         path = Path(source)
-        if not path.is_file():
-            state = "is a folder" if path.is_dir() else "does not exist"
-            raise DataError(f"{path} {state}; give LABEL=PATH with the path of a prediction "
+        if path.is_dir():
+            raise DataError(f"{path} is a folder; give LABEL=PATH with the path of a prediction "
                             f"file.")
+        problem = file_kind_error(path, "LABEL=PATH", "a prediction file")
+        if problem:
+            raise DataError(problem)
         name, digest = str(path), sha256_file(path)
         if path.suffix.lower() == ".parquet":
             raw, where = _parquet(path), "row"

@@ -28,7 +28,8 @@ def check_ids(fold, system, test_name: str) -> None:
             for col, known, where in (("user", users, "the test part"),
                                       ("item", items, "the training or test part")):
                 if not part[col].isin(known).any():
-                    raise DataError(f"{f.name}: none of its {col} ids is a {col} of {where}, "
+                    raise DataError(f"{f.name}: none of its {col} ids is "
+                                    f"{'a user' if col == 'user' else 'an item'} of {where}, "
                                     f"so the ids do not match (ids like "
                                     f"{_shown(part[col].iloc[0])} in {f.name}, "
                                     f"{_shown(test[col].iloc[0])} in {test_name}); write the ids "
