@@ -511,7 +511,7 @@ CASES = [
     ("transfer-param-with-algorithm", ["transfer", "--target", "r.csv", "--param", "svd.max_iter=3"], {},
      ["--param 'svd.max_iter=3' is malformed"]),
     ("transfer-source-missing", ["transfer", "--source", "nope.csv", "--target", "r.csv"], {},
-     ["nope.csv does not exist"]),
+     ["nope.csv does not exist; check the path given to --source"]),
     ("transfer-target-unknown", ["transfer", "--target", "ml-999k"], {}, ["unknown dataset 'ml-999k'"]),
     ("transfer-fractions-empty", ["transfer", "--target", "r.csv", "--fractions", ","], {},
      ["--fractions []: every share must be in (0, 1]"]),
