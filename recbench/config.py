@@ -34,6 +34,7 @@ names the file and the key.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from recbench.algorithms.registry import (
     registered_class,
 )
 from recbench.algorithms.spec import AlgorithmSpec
+from recbench.datasets.reading import file_kind_error
 from recbench.errors import ConfigError
 from recbench.metrics import registered as registered_metrics
 from recbench.metrics.spec import check_cutoffs, parse_metric
@@ -157,19 +159,26 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     _scalars(exp, raw, fail)
     _metric_lists(exp, raw, fail)
     _csv_table(exp, raw, fail)
-    exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
-    if not exp.algorithms:
+    algorithms = raw.get("algorithms", {})
+    _algorithm_tables(algorithms, fail)
+    if not algorithms:
         fail("no algorithms; add at least one table such as [algorithms.svd].")
-    labels = {a.label for a in exp.algorithms}
+    labels = {label.lower() for label in algorithms}
     exp.published = _published(raw.get("published", {}), labels, fail)
     if exp.baseline is not None and exp.baseline.lower() not in labels:
         fail(f"'baseline' {exp.baseline!r} names no algorithm of this file ({', '.join(sorted(labels))}).")
     if "tuning" in raw:
         exp.tuning = from_table(raw["tuning"], labels, fail)
+    # last: a module:Class is imported here, which runs its code (README, Reliability)
+    exp.algorithms = _algorithms(algorithms, fail)
     return exp
 
 
 def _read(path: Path) -> dict:
+    if os.path.lexists(path) and not path.is_dir():     # opening a FIFO would wait forever
+        problem = file_kind_error(path, "recbench run", "an experiment file")
+        if problem:
+            raise ConfigError(problem)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM is not TOML
     except RecursionError:
@@ -298,15 +307,22 @@ def _csv_type_ok(key: str, value) -> bool:
     return not isinstance(value, list) or all(isinstance(v, str) for v in value)
 
 
-def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
-    specs = []
+def _algorithm_tables(table: dict, fail) -> None:
+    """The [algorithms.*] tables' shape, checked without importing anything."""
     for label, params in table.items():
         if not isinstance(params, dict):
             fail(f"algorithms.{label} must be a table, e.g. [algorithms.{label}].")
+        if not isinstance(params.get("algorithm", label), str):
+            fail(f"algorithms.{label}.algorithm must be a string.")
+
+
+def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
+    """The algorithms of checked tables (:func:`_algorithm_tables`): each class is loaded,
+    a ``module:Class`` imported, and the parameter names checked against it."""
+    specs = []
+    for label, params in table.items():
         params = dict(params)
         name = params.pop("algorithm", label)
-        if not isinstance(name, str):
-            fail(f"algorithms.{label}.algorithm must be a string.")
         name = name if ":" in name else name.lower()
         try:
             cls = load_class(name)
@@ -316,7 +332,18 @@ def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
             cls = None          # reported as unavailable when the run gets to it
         if cls is not None:
             allowed = cls.param_names()
-            for key in params:
+            for key, value in params.items():
+                takes_table = dict in getattr(cls, "param_constraints", {}).get(key, ())
+                if isinstance(value, dict) and not takes_table and not allowed:
+                    fail(f"algorithms.{label}.{key} is a table, and {name} has no parameters; "
+                         f"remove it.")
+                if isinstance(value, dict) and not takes_table:   # [algorithms.svd.extra]
+                    fail(f"algorithms.{label}.{key} is a table, and a parameter of {name} takes "
+                         f"one value written under [algorithms.{label}] (e.g. "
+                         f"{list(allowed)[0]} = ...); its parameters: {', '.join(allowed)}.")
+                if key not in allowed and not allowed:
+                    fail(f"[algorithms.{label}] unknown parameter {key!r}: {name} has no "
+                         f"parameters; remove it.")
                 if key not in allowed:
                     fail(f"[algorithms.{label}] unknown parameter {key!r} for {name}; "
                          f"its parameters: {', '.join(allowed)}.")

@@ -94,10 +94,24 @@ def algorithm_list(args, from_file):
         names = [n.strip() for n in (args.algorithms or "svd,knnwithmeans").split(",") if n.strip()]
         if not names:
             raise ConfigError("--algorithms is empty; name at least one, e.g. --algorithms svd.")
-        specs = resolve_algorithms(names)
+        specs = [resolve_algorithms([n])[0] for n in names]
+        _each_once(specs, names)
     else:
         specs = from_file
     return with_params(specs, args.param)
+
+
+def _each_once(specs: list[AlgorithmSpec], names: list[str]) -> None:
+    """Two names of --algorithms with one label (names ignore case; module:Class is
+    labelled by its class) cannot both be in the table."""
+    seen: dict[str, str] = {}
+    for spec, name in zip(specs, names):
+        if spec.label in seen:
+            raise ConfigError(f"--algorithms names {spec.label} twice ({seen[spec.label]}, "
+                              f"{name}; names ignore case); give each algorithm once, and to run "
+                              f"a copy with other parameters use an experiment file with "
+                              f"[algorithms.{spec.label}-2] and algorithm = \"{spec.name}\".")
+        seen[spec.label] = name
 
 
 def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[AlgorithmSpec]:

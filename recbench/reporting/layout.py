@@ -12,11 +12,21 @@ from pathlib import Path
 
 from recbench.errors import ConfigError
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+MAX_NAME = 100          # characters of a name that becomes a folder name
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+
+def shortened(name: str, limit: int = 40) -> str:
+    """``name`` as a message echoes a long one: its first characters and an ellipsis."""
+    return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
 def check_name(name: str, what: str = "experiment name") -> str:
-    """A name that is one plain folder name: letters, digits, ``.``, ``_``, ``+``, ``-``."""
+    """A name that is one plain folder name: letters, digits, ``.``, ``_``, ``+``, ``-``,
+    at most MAX_NAME characters."""
+    if isinstance(name, str) and len(name) > MAX_NAME:
+        raise ConfigError(f"{what} {shortened(name)!r} is {len(name)} characters long; "
+                          f"{what}s may have at most {MAX_NAME}.")
     if not isinstance(name, str) or not SAFE_NAME.match(name) or name in (".", ".."):
         raise ConfigError(f"{what} {name!r} cannot be a folder name; use letters, digits, '.', "
                           f"'_', '+' and '-' only (no '/', no leading dot), e.g. 'ml-100k-svd'.")
