@@ -12,6 +12,7 @@ from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.algorithms.spec import validate as validate_algorithm
 from recbench.datasets import Dataset
 from recbench.errors import ConfigError
+from recbench.evaluation.beyond import check_item_features
 from recbench.evaluation.protocol import Protocol, Relevance, default_threshold
 from recbench.evaluation.recommendations import check_list_length
 from recbench.metrics import check_cutoffs, resolve
@@ -80,7 +81,8 @@ def validate(exp: Experiment) -> dict[str, str]:
                                           math.isfinite(exp.threshold) and lo < exp.threshold <= hi):
         raise ConfigError(f"--relevance-threshold {exp.threshold!r} is outside the rating scale "
                           f"({lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g}.")
-    exp.metric_specs()                          # unknown metric names fail here
+    check_item_features(exp.metric_specs(), exp.dataset.items,   # unknown names fail here
+                        exp.dataset.name)
     if exp.tuning is not None:                  # objective, budget, search spaces
         check_tuning(exp)
     unavailable = {}
