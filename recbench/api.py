@@ -51,7 +51,8 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
                verify_data: bool = True, save_recommendations: int | None = None,
-               tune=None, scheduler: str | None = None, **split_options) -> Experiment:
+               tune=None, scheduler: str | None = None, groups: str | None = None,
+               **split_options) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
     the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
     split option, see :mod:`recbench.splitting.registry`)."""
@@ -67,7 +68,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
         specs = tuned_algorithms(specs, tuning)
     exp = Experiment(ds, specs, splitting, check_cutoffs(k), relevance_threshold, seed,
                      None if metrics is None else list(metrics), execution,
-                     save_recommendations=save_recommendations, tuning=tuning)
+                     save_recommendations=save_recommendations, tuning=tuning, groups=groups)
     validate(exp)
     return exp
 
@@ -104,7 +105,10 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     is called as each (algorithm, fold) job finishes. ``scheduler``: run the jobs on Dask
     (``"local:N"`` starts N workers on 127.0.0.1, ``"tcp://HOST:8786"`` joins a cluster;
     needs ``recbench[dask]``). ``job_store`` (a folder) keeps every
-    finished job at once; ``resume=True`` reuses the ones it holds.
+    finished job at once; ``resume=True`` reuses the ones it holds. ``groups``:
+    ``"activity:3"`` reports every per-user metric per group of users (light, medium,
+    heavy by training interactions; ``run.summary(by="group")``, see
+    :mod:`recbench.statistics.groups`).
     """
     if resume and job_store is None:
         raise ConfigError("resume=True needs job_store=FOLDER, the folder the interrupted run "

@@ -28,6 +28,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: every "
                                      "registered metric; see `recbench list metrics`)")
+    p.add_argument("--groups", metavar="activity:N",
+                   help="report every per-user metric per group of users: activity:3 = light, "
+                        "medium, heavy by training interactions (quantile bins per fold)")
     p.add_argument("--relevance-threshold", type=number,
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
     p.add_argument("--seed", type=whole_number, help="root random seed (default 0)")
@@ -67,7 +70,8 @@ def run_settings(args) -> dict:
            **split_settings(args), "k": check_cutoffs(args.k, "--k") if args.k else None,
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
-           "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler}
+           "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler,
+           "groups": args.groups}
     out = {k: v for k, v in out.items() if v is not None}
     if args.no_verify_data:
         out["verify_data"] = False

@@ -20,6 +20,7 @@ from recbench.random import check_seed
 from recbench.runtime.execution import Execution
 from recbench.runtime.memory import require_memory
 from recbench.splitting import SplitSpec
+from recbench.statistics.groups import check_groups, parse_groups
 from recbench.tuning.settings import check_tuning
 
 
@@ -35,6 +36,7 @@ class Experiment:
     execution: Execution = field(default_factory=Execution)
     save_recommendations: int | None = None   # keep each user's top K list (None: none)
     tuning: object = None                     # a recbench.tuning.Tuning (None: no tuning)
+    groups: object = None                     # a recbench.statistics.groups spec ("activity:3")
     _specs: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -83,6 +85,8 @@ def validate(exp: Experiment) -> dict[str, str]:
                           f"({lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g}.")
     check_item_features(exp.metric_specs(), exp.dataset.items,   # unknown names fail here
                         exp.dataset.name)
+    exp.groups = parse_groups(exp.groups)
+    check_groups(exp.groups, exp.dataset.ratings)
     if exp.tuning is not None:                  # objective, budget, search spaces
         check_tuning(exp)
     unavailable = {}
