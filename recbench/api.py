@@ -52,7 +52,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                threads: int | None = None, data_dir=None, csv=None,
                verify_data: bool = True, save_recommendations: int | None = None,
                tune=None, scheduler: str | None = None, groups: str | None = None,
-               **split_options) -> Experiment:
+               head_share: float = 0.2, **split_options) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
     the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
     split option, see :mod:`recbench.splitting.registry`)."""
@@ -68,7 +68,8 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
         specs = tuned_algorithms(specs, tuning)
     exp = Experiment(ds, specs, splitting, check_cutoffs(k), relevance_threshold, seed,
                      None if metrics is None else list(metrics), execution,
-                     save_recommendations=save_recommendations, tuning=tuning, groups=groups)
+                     save_recommendations=save_recommendations, tuning=tuning, groups=groups,
+                     head_share=head_share)
     validate(exp)
     return exp
 
@@ -108,7 +109,8 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     finished job at once; ``resume=True`` reuses the ones it holds. ``groups``:
     ``"activity:3"`` reports every per-user metric per group of users (light, medium,
     heavy by training interactions; ``run.summary(by="group")``, see
-    :mod:`recbench.statistics.groups`).
+    :mod:`recbench.statistics.groups`). ``head_share`` (default 0.2): the share of the
+    training interactions the long tail's head holds (tail@k, tail_coverage@k).
     """
     if resume and job_store is None:
         raise ConfigError("resume=True needs job_store=FOLDER, the folder the interrupted run "

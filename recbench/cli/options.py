@@ -31,6 +31,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--groups", metavar="activity:N",
                    help="report every per-user metric per group of users: activity:3 = light, "
                         "medium, heavy by training interactions (quantile bins per fold)")
+    p.add_argument("--head-share", type=number, metavar="SHARE",
+                   help="tail@k, tail_coverage@k: the head is the most popular items holding this "
+                        "share of the training interactions (default 0.2)")
     p.add_argument("--relevance-threshold", type=number,
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
     p.add_argument("--seed", type=whole_number, help="root random seed (default 0)")
@@ -71,7 +74,7 @@ def run_settings(args) -> dict:
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
            "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler,
-           "groups": args.groups}
+           "groups": args.groups, "head_share": args.head_share}
     out = {k: v for k, v in out.items() if v is not None}
     if args.no_verify_data:
         out["verify_data"] = False

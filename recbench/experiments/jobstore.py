@@ -91,6 +91,7 @@ def job_key(exp, spec, fold_name: str) -> str:
         "params": describe_params(spec.params), "seed": exp.seed,
         "threshold": exp.relevance_threshold, "scale": list(exp.dataset.rating_scale),
         "metrics": [m.name for m in exp.metric_specs()], "version": __version__,
+        **({"head_share": exp.head_share} if exp.head_share != 0.2 else {}),
         "code": code_digests(spec),
     }
     if getattr(spec, "tuning", None) is not None:       # budget, objective, space, sampler...

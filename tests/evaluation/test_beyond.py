@@ -114,3 +114,23 @@ def test_feature_metrics_are_refused_without_genres_before_any_fold(tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert code == 2 and "ild@5 needs item genres" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_the_head_share_is_a_setting_stated_in_the_record(tmp_path, capsys):
+    ratings = tiny_ratings(n_users=40, n_items=50, density=0.3, seed=2)
+    runs = {h: recbench.run(ratings, ["popularity"], folds=2, k=[5], metrics=["tail@5"],
+                            head_share=h) for h in (0.2, 0.6)}
+    assert runs[0.6].protocol["long_tail"]["head_share"] == 0.6
+    assert "0.6 of the training interactions" in runs[0.6].protocol["long_tail"]["rule"]
+    # a larger head leaves fewer tail items
+    assert runs[0.6].protocol["counts"]["tail_items"] < runs[0.2].protocol["counts"]["tail_items"]
+    path = tmp_path / "ratings.csv"
+    ratings.to_csv(path, index=False)
+    from recbench.cli.main import main
+    for bad in ("0", "1.5"):
+        code = main(["run", "--dataset", str(path), "--folds", "2", "-q", "--algorithms",
+                     "popularity", "--metrics", "tail@5", "--head-share", bad,
+                     "--output-dir", str(tmp_path / "out")])
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and "--head-share" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
