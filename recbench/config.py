@@ -70,7 +70,8 @@ KEYS = {
     "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
     "published_source": (str, "where the published numbers come from"),
     "baseline": (str, "an algorithm label; results.md adds every algorithm's paired difference from it"),
-    "groups": (str, "user groups for per-group metrics, e.g. \"activity:3\" (light, medium, heavy)"),
+    "groups": (str, "user groups for per-group metrics: \"activity:3\" (light, medium, heavy), "
+                    "\"ml-100k:gender\" or \"FILE:COLUMN\""),
     "tuning": (dict, "nested tuning: trials, objective, validation_share, algorithms, defaults, "
                      "[tuning.space.<label>], [tuning.fixed.<label>]"),
 }

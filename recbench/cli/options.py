@@ -28,9 +28,11 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: every "
                                      "registered metric; see `recbench list metrics`)")
-    p.add_argument("--groups", metavar="activity:N",
+    p.add_argument("--groups", metavar="SPEC",
                    help="report every per-user metric per group of users: activity:3 = light, "
-                        "medium, heavy by training interactions (quantile bins per fold)")
+                        "medium, heavy by training interactions (quantile bins per fold); "
+                        "ml-100k:gender a column of the dataset's users; FILE:COLUMN a CSV "
+                        "file's (with a user column)")
     p.add_argument("--head-share", type=number, metavar="SHARE",
                    help="tail@k, tail_coverage@k: the head is the most popular items holding this "
                         "share of the training interactions (default 0.2)")

@@ -92,7 +92,7 @@ def validate(exp: Experiment) -> dict[str, str]:
     if isinstance(h, bool) or not isinstance(h, (int, float)) or not (0 < h < 1):
         raise ConfigError(f"--head-share {h!r} is invalid; give the long tail's head as a share "
                           f"of the training interactions strictly between 0 and 1, e.g. 0.2.")
-    exp.groups = parse_groups(exp.groups)
+    exp.groups = parse_groups(exp.groups, exp.dataset)
     check_groups(exp.groups, exp.dataset.ratings)
     if exp.tuning is not None:                  # objective, budget, search spaces
         check_tuning(exp)

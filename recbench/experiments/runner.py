@@ -115,10 +115,12 @@ def _groups(exp, folds, per_user) -> dict:
         of_fold[f.name], edges[f.name] = assign(spec, f.train, users)
         sizes[f.name] = {g: int((of_fold[f.name] == g).sum()) for g in spec.names}
     metrics = tested_metrics(per_user)
-    return {"spec": spec.text, "names": spec.names, "definition": spec.describe(),
-            "edges": edges, "users": sizes,
+    names = [g for g in spec.names if any(s[g] for s in sizes.values())]   # (none) if any
+    return {"spec": spec.text, "names": names, "definition": spec.describe(),
+            **({"edges": edges} if spec.kind == "activity" else {}),
+            "users": {f: {g: s[g] for g in names} for f, s in sizes.items()},
             "results": group_results(per_user, of_fold, metrics, [f.name for f in folds],
-                                     spec.names, exp.seed)}
+                                     names, exp.seed)}
 
 
 def _clipped_cutoffs(exp, folds) -> dict:

@@ -60,10 +60,12 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
 def group_lines(groups: dict) -> list[str]:
     """``## By user group``: per per-user metric, algorithms x groups (mean [95% interval])."""
     names = groups["names"]
-    lines = [f"## By user group ({groups['spec']})", "", f"Groups: {groups['definition']}.",
-             "Bin edges per fold: " + "; ".join(
-                 f"{fold} {', '.join(f'{e:g}' for e in edges)}"
-                 for fold, edges in groups["edges"].items()) + ".", ""]
+    lines = [f"## By user group ({groups['spec']})", "", f"Groups: {groups['definition']}."]
+    if groups.get("edges"):
+        lines.append("Bin edges per fold: " + "; ".join(
+            f"{fold} {', '.join(f'{e:g}' for e in edges)}"
+            for fold, edges in groups["edges"].items()) + ".")
+    lines.append("")
     by_metric: dict = {}
     for r in groups["results"]:
         by_metric.setdefault(r["metric"], {}).setdefault(r["algorithm"], {})[r["group"]] = r

@@ -1,5 +1,10 @@
 """User groups: every per-user metric reported per group of users, with its interval.
 
+Specs: ``activity:N`` (below); ``DATASET:COLUMN`` a column of the dataset's own user table
+(``ml-100k:gender``, ``ml-100k:occupation``); ``FILE:COLUMN`` a CSV file with a ``user``
+column and COLUMN (read as text). With a column, a user's group is its value there, the same
+in every fold; evaluated users the table does not hold form the group ``(none)``.
+
 ``activity:N`` puts the users of each fold into N quantile bins of their training
 interactions (N = 3: light, medium, heavy). The bin edges of a fold are the j/N quantiles
 (j = 1..N-1, numpy's linear interpolation) of its training users' interaction counts; a user
@@ -12,6 +17,7 @@ std and a 95% t interval across folds (a single split: a bootstrap over the grou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,20 +30,31 @@ NAMES = {2: ["light", "heavy"], 3: ["light", "medium", "heavy"]}
 EXAMPLE = "e.g. --groups activity:3 (light, medium, heavy users by training interactions)"
 
 
-@dataclass(frozen=True)
+NONE = "(none)"
+
+
+@dataclass(frozen=True, eq=False)
 class GroupSpec:
-    kind: str
-    bins: int
+    kind: str                         # "activity", or "column"
+    bins: int = 0
+    source: str = ""                  # column groups: "ml-100k:gender", "FILE:COLUMN"
+    labels: pd.Series | None = None   # column groups: user id (text) -> group
 
     @property
     def text(self) -> str:
-        return f"{self.kind}:{self.bins}"
+        return self.source if self.kind == "column" else f"{self.kind}:{self.bins}"
 
     @property
     def names(self) -> list[str]:
+        if self.kind == "column":
+            return [*sorted(pd.unique(self.labels)), NONE]
         return NAMES.get(self.bins, [f"q{j + 1}" for j in range(self.bins)])
 
     def describe(self) -> str:
+        if self.kind == "column":
+            return (f"users by their value in {self.source} (the same in every fold; users "
+                    f"it does not hold in {NONE}); per group the mean over its users per fold, "
+                    f"then the run's interval")
         return (f"users in {self.bins} quantile bins of their training interactions per fold "
                 f"({', '.join(self.names)}): edges at the j/{self.bins} quantiles of the fold's "
                 f"training users' counts, a user at an edge in the lower bin, test users unseen "
@@ -45,24 +62,65 @@ class GroupSpec:
                 f"the run's interval")
 
 
-def parse_groups(text) -> GroupSpec | None:
-    """``"activity:3"`` -> GroupSpec; None stays None; one sentence for anything else."""
+def parse_groups(text, dataset=None) -> GroupSpec | None:
+    """``"activity:3"``, ``"ml-100k:gender"`` (with ``dataset``, the run's Dataset) or
+    ``"FILE:COLUMN"`` -> GroupSpec; None stays None; one sentence for anything else."""
     if text is None:
         return None
     if isinstance(text, GroupSpec):
         return text
+    where, _, column = str(text).strip().rpartition(":")
+    if where.lower() != "activity" and where:
+        return _column_groups(str(text).strip(), where, column, dataset)
     kind, _, n = str(text).strip().lower().partition(":")
     if kind != "activity":
-        raise ConfigError(f"--groups {text!r} is unknown; give activity:N, {EXAMPLE}.")
+        raise ConfigError(f"--groups {text!r} is unknown; give activity:N, DATASET:COLUMN of "
+                          f"the dataset's user table or FILE:COLUMN, {EXAMPLE}.")
     if not (n.isascii() and n.isdigit()) or int(n) < 2:
         raise ConfigError(f"--groups {text!r} needs a whole number of bins >= 2 after "
                           f"'activity:', {EXAMPLE}.")
     return GroupSpec(kind, int(n))
 
 
+def _column_groups(text, where, column, dataset) -> GroupSpec:
+    if dataset is not None and where == dataset.name:
+        table = dataset.users
+        if table is None or column not in table:
+            have = ", ".join(map(str, table.columns)) if table is not None else "no user table"
+            raise ConfigError(f"--groups {text!r}: {dataset.name} has no user column "
+                              f"{column!r} ({have}); name one of its columns.")
+        labels = table[column]
+    elif Path(where).is_file():
+        try:
+            table = pd.read_csv(where, dtype=str, keep_default_na=False)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--groups {text!r}: {where} is not a readable CSV file "
+                              f"({type(exc).__name__}); give a file with a header line.") from None
+        missing = [c for c in ("user", column) if c not in table]
+        if missing:
+            raise ConfigError(f"--groups {text!r}: {where} has no column {missing[0]!r}; give a "
+                              f"CSV file with a 'user' column and the group column.")
+        if table["user"].duplicated().any():
+            raise ConfigError(f"--groups {text!r}: {where} names user "
+                              f"{table['user'][table['user'].duplicated()].iloc[0]!r} twice; "
+                              f"give each user one row.")
+        labels = table.set_index("user")[column]
+    else:
+        raise ConfigError(f"--groups {text!r} is unknown; give activity:N, DATASET:COLUMN of "
+                          f"the dataset's user table or FILE:COLUMN of an existing file, "
+                          f"{EXAMPLE}.")
+    labels = labels.astype(str)
+    labels.index = labels.index.astype(str)
+    if labels.nunique() < 2:
+        raise ConfigError(f"--groups {text!r} puts every user in one group "
+                          f"({labels.iloc[0] if len(labels) else 'none'!r}); name a column with "
+                          f"at least two values.")
+    return GroupSpec("column", 0, text, labels)
+
+
 def check_groups(spec: GroupSpec | None, ratings: pd.DataFrame) -> None:
     """Refuse, before any fold, more bins than the dataset has distinct activity levels."""
-    if spec is None:
+    if spec is None or spec.kind != "activity":
         return
     levels = ratings["user"].value_counts().nunique()
     if spec.bins > levels:
@@ -72,7 +130,10 @@ def check_groups(spec: GroupSpec | None, ratings: pd.DataFrame) -> None:
 
 
 def assign(spec: GroupSpec, train: pd.DataFrame, users) -> tuple[pd.Series, list[float]]:
-    """(user -> group name for ``users``, the fold's bin edges)."""
+    """(user -> group name for ``users``, the fold's bin edges; None for column groups)."""
+    if spec.kind == "column":
+        users = pd.Index(pd.unique(np.asarray(users).astype(str)))
+        return spec.labels.reindex(users).fillna(NONE), None
     counts = train["user"].astype(str).value_counts()
     edges = [float(e) for e in np.quantile(counts.to_numpy(float),
                                            np.arange(1, spec.bins) / spec.bins)]

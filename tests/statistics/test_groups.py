@@ -126,3 +126,46 @@ def test_experiment_files_take_groups(tmp_path):
     path.write_text('name = "g"\ndataset = "ml-latest-small"\ngroups = 3\n\n[algorithms.popularity]\n')
     with pytest.raises(ConfigError, match="groups"):
         load_experiment(path)
+
+
+def test_file_column_groups_by_hand(tmp_path):
+    ratings = tiny_ratings(n_users=30, n_items=40, density=0.4, seed=0)
+    users = sorted(ratings["user"].astype(str).unique())
+    path = tmp_path / "groups.csv"
+    # every user but the last two, alternately "a" and "b"; ids are read as text
+    pd.DataFrame({"user": users[:-2], "plan": ["a", "b"] * ((len(users) - 2) // 2)}).to_csv(
+        path, index=False)
+    run = recbench.run(ratings, ["popularity"], folds=2, k=[5], metrics=["ndcg@5"],
+                       groups=f"{path}:plan")
+    g = run.record["groups"]
+    assert g["spec"] == f"{path}:plan" and "edges" not in g
+    plan = dict(zip(users[:-2], ["a", "b"] * len(users)))
+    pu = run.per_user.assign(g=[plan.get(str(u), "(none)") for u in run.per_user["user"]])
+    expected = pu.groupby(["g", "fold"])["ndcg@5"].mean().groupby("g").mean()
+    summary = run.summary(by="group").set_index("group")["mean"]
+    assert set(g["names"]) == set(expected.index) and "(none)" in g["names"]
+    for group, value in expected.items():
+        assert summary[group] == pytest.approx(value, abs=1e-9)
+    for bad, message in [(f"{path}:tier", "has no column 'tier'"),
+                         (f"{tmp_path / 'nope.csv'}:plan", "is unknown"),
+                         ("ratings:gender", "is unknown")]:
+        with pytest.raises(ConfigError, match=message):
+            recbench.experiment(ratings, ["popularity"], folds=2, groups=bad)
+    pd.DataFrame({"user": users, "plan": "a"}).to_csv(path, index=False)
+    with pytest.raises(ConfigError, match="every user in one group"):
+        recbench.experiment(ratings, ["popularity"], folds=2, groups=f"{path}:plan")
+
+
+def test_ml100k_gender_groups(ml100k):
+    run = recbench.run(ml100k, ["popularity"], split="u1", k=[10], metrics=["ndcg@10"],
+                       groups="ml-100k:gender")
+    g = run.record["groups"]
+    assert g["names"] == ["F", "M"] and sum(g["users"]["u1"].values()) == run.protocol["counts"]["ranked_users"]
+    gender = ml100k.users["gender"]
+    pu = run.per_user.assign(g=gender.reindex(run.per_user["user"].astype(str)).to_numpy())
+    summary = run.summary(by="group").set_index("group")
+    for sex in ("F", "M"):
+        assert summary.loc[sex, "mean"] == pytest.approx(pu.loc[pu["g"] == sex, "ndcg@10"].mean(), abs=1e-9)
+        assert summary.loc[sex, "interval"] == "bootstrap over users"
+    with pytest.raises(ConfigError, match="no user column 'height'"):
+        recbench.experiment(ml100k, ["popularity"], split="u1", groups="ml-100k:height")
