@@ -134,3 +134,26 @@ def test_the_head_share_is_a_setting_stated_in_the_record(tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert code == 2 and "--head-share" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_gates_a_lower_is_better_metric_the_right_way(tmp_path, capsys):
+    """The same run against itself with arp@5 higher in B is a regression; lower, not."""
+    import json
+
+    from recbench.cli.main import main
+    ratings = tiny_ratings(n_users=40, n_items=50, density=0.3, seed=2)
+    run = recbench.run(ratings, ["popularity", "svd"], folds=2, k=[5],
+                       metrics=["ndcg@5", "arp@5", "gini@5"])
+    a = run.save(tmp_path / "a")
+    record = json.loads((a / "run.json").read_text())
+    for r in record["results"]:
+        if r["metric"] == "arp@5":
+            r["folds"] = [v + 1.0 for v in r["folds"]]
+            r["mean"] += 1.0
+    worse = tmp_path / "worse"
+    worse.mkdir()
+    (worse / "run.json").write_text(json.dumps(record))
+    assert main(["compare", str(a), str(worse), "--gate-metric", "arp@5"]) == 1
+    assert "REGRESSED" in capsys.readouterr().out
+    assert main(["compare", str(worse), str(a), "--gate-metric", "arp@5"]) == 0
+    assert main(["compare", str(a), str(a), "--gate-metric", "gini@5"]) == 0
