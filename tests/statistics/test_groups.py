@@ -169,3 +169,20 @@ def test_ml100k_gender_groups(ml100k):
         assert summary.loc[sex, "interval"] == "bootstrap over users"
     with pytest.raises(ConfigError, match="no user column 'height'"):
         recbench.experiment(ml100k, ["popularity"], split="u1", groups="ml-100k:height")
+
+
+def test_a_record_with_malformed_groups_is_refused(tmp_path, capsys):
+    import json
+
+    from recbench.cli.main import main
+    run = recbench.run(tiny_ratings(), ["popularity"], folds=2, k=[5], metrics=["ndcg@5"],
+                       groups="activity:2")
+    folder = run.save(tmp_path / "run")
+    assert main(["tables", str(folder)]) == 0
+    record = json.loads((folder / "run.json").read_text())
+    record["groups"]["results"][0]["mean"] = "high"
+    (folder / "run.json").write_text(json.dumps(record))
+    capsys.readouterr()
+    assert main(["tables", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "groups.results[0]" in err and len(err.splitlines()) == 1
