@@ -51,15 +51,17 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                relevance_threshold: float | None = None, seed: int = 0, n_jobs: int = 1,
                threads: int | None = None, data_dir=None, csv=None,
                verify_data: bool = True, save_recommendations: int | None = None,
-               tune=None, scheduler: str | None = None, groups: str | None = None,
-               head_share: float = 0.2, **split_options) -> Experiment:
+               tune=None, scheduler: str | None = None, job_timeout: float | None = None,
+               groups: str | None = None, head_share: float = 0.2,
+               **split_options) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
     the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
     split option, see :mod:`recbench.splitting.registry`)."""
     check_environment()
     splitting = split_spec(split, split_options)
     check_list_length(save_recommendations)
-    execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler)
+    execution = Execution(n_jobs, threads, "dask" if scheduler else "local", scheduler,
+                          job_timeout)
     tuning = resolve_tuning(tune)
     options = {} if verify_data else {"verify": False}
     ds = load_dataset(dataset, data_dir, _csv(csv), **options)
@@ -105,7 +107,9 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     tunable algorithm's default row; see :mod:`recbench.tuning`). ``progress(job, total)``
     is called as each (algorithm, fold) job finishes. ``scheduler``: run the jobs on Dask
     (``"local:N"`` starts N workers on 127.0.0.1, ``"tcp://HOST:8786"`` joins a cluster;
-    needs ``recbench[dask]``). ``job_store`` (a folder) keeps every
+    needs ``recbench[dask]``). ``job_timeout``: seconds each (algorithm, fold) job may run
+    (default: no limit); a job still running then is ended (it runs in a worker process,
+    terminated) and fails with the reason, and the run goes on. ``job_store`` (a folder) keeps every
     finished job at once; ``resume=True`` reuses the ones it holds. ``groups``:
     ``"activity:3"`` reports every per-user metric per group of users (light, medium,
     heavy by training interactions; ``run.summary(by="group")``, see

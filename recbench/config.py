@@ -9,6 +9,7 @@
     relevance_threshold = 4.0         # optional; default from the rating scale
     seed = 0
     n_jobs = 2
+    job_timeout = 600                 # optional: seconds a job may run before it is ended
     metrics = ["rmse", "mae", "precision@10", ...]   # optional: the table's columns
 
     [algorithms.svd]                  # label = a registered name ...
@@ -33,6 +34,7 @@ names the file and the key.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,7 @@ from recbench.algorithms.registry import (
     registered_class,
 )
 from recbench.algorithms.spec import AlgorithmSpec
+from recbench.datasets.reading import file_kind_error
 from recbench.errors import ConfigError
 from recbench.metrics import registered as registered_metrics
 from recbench.metrics.spec import check_cutoffs, parse_metric
@@ -63,6 +66,7 @@ KEYS = {
     "relevance_threshold": (float, "test ratings >= this are relevant"),
     "seed": (int, "root random seed"),
     "n_jobs": (int, "parallel (algorithm, fold) jobs"),
+    "job_timeout": (float, "seconds each (algorithm, fold) job may run (default: no limit)"),
     "metrics": (list, "the metrics to compute (and show); default: every registered metric"),
     "columns": (list, "the table's columns (default: metrics, else rmse, mae, precision, ...)"),
     "csv": (dict, "custom rating file options (sep, user_col, item_col, ...)"),
@@ -105,6 +109,7 @@ class ExperimentFile:
     relevance_threshold: float | None = None
     seed: int = 0
     n_jobs: int = 1
+    job_timeout: float | None = None
     metrics: list[str] | None = None
     columns: list[str] | None = None
     csv: dict = field(default_factory=dict)
@@ -123,8 +128,9 @@ class ExperimentFile:
         return {"dataset": self.dataset, "algorithms": self.algorithms, "split": self.split,
                 **(self.split_options if own else {}), "k": self.k,
                 "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
-                "seed": self.seed, "n_jobs": self.n_jobs, "data_dir": self.data_dir,
-                "tune": self.tuning, **({"groups": self.groups} if self.groups else {})}
+                "seed": self.seed, "n_jobs": self.n_jobs, "job_timeout": self.job_timeout,
+                "data_dir": self.data_dir, "tune": self.tuning,
+                **({"groups": self.groups} if self.groups else {})}
 
     def check_columns(self, exp) -> None:
         """Refuse table columns the run (this file with the command line's overrides) does
@@ -157,19 +163,26 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     _scalars(exp, raw, fail)
     _metric_lists(exp, raw, fail)
     _csv_table(exp, raw, fail)
-    exp.algorithms = _algorithms(raw.get("algorithms", {}), fail)
-    if not exp.algorithms:
+    algorithms = raw.get("algorithms", {})
+    _algorithm_tables(algorithms, fail)
+    if not algorithms:
         fail("no algorithms; add at least one table such as [algorithms.svd].")
-    labels = {a.label for a in exp.algorithms}
+    labels = {label.lower() for label in algorithms}
     exp.published = _published(raw.get("published", {}), labels, fail)
     if exp.baseline is not None and exp.baseline.lower() not in labels:
         fail(f"'baseline' {exp.baseline!r} names no algorithm of this file ({', '.join(sorted(labels))}).")
     if "tuning" in raw:
         exp.tuning = from_table(raw["tuning"], labels, fail)
+    # last: a module:Class is imported here, which runs its code (README, Reliability)
+    exp.algorithms = _algorithms(algorithms, fail)
     return exp
 
 
 def _read(path: Path) -> dict:
+    if os.path.lexists(path) and not path.is_dir():     # opening a FIFO would wait forever
+        problem = file_kind_error(path, "recbench run", "an experiment file")
+        if problem:
+            raise ConfigError(problem)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM is not TOML
     except RecursionError:
@@ -208,8 +221,9 @@ def _scalars(exp: ExperimentFile, raw: dict, fail) -> None:
                 "published_source", "baseline", "groups"):
         if key in raw:
             setattr(exp, key, raw[key])
-    if "relevance_threshold" in raw:
-        exp.relevance_threshold = _float("relevance_threshold", raw["relevance_threshold"], fail)
+    for key in ("relevance_threshold", "job_timeout"):
+        if key in raw:
+            setattr(exp, key, _float(key, raw[key], fail))
     exp.split_options = {k: _float(k, v, fail) if SPLIT_KEYS[k][0] is float else v
                          for k, v in raw.items() if k in SPLIT_KEYS}
     splitter = splitters().get(exp.split)
@@ -297,15 +311,22 @@ def _csv_type_ok(key: str, value) -> bool:
     return not isinstance(value, list) or all(isinstance(v, str) for v in value)
 
 
-def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
-    specs = []
+def _algorithm_tables(table: dict, fail) -> None:
+    """The [algorithms.*] tables' shape, checked without importing anything."""
     for label, params in table.items():
         if not isinstance(params, dict):
             fail(f"algorithms.{label} must be a table, e.g. [algorithms.{label}].")
+        if not isinstance(params.get("algorithm", label), str):
+            fail(f"algorithms.{label}.algorithm must be a string.")
+
+
+def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
+    """The algorithms of checked tables (:func:`_algorithm_tables`): each class is loaded,
+    a ``module:Class`` imported, and the parameter names checked against it."""
+    specs = []
+    for label, params in table.items():
         params = dict(params)
         name = params.pop("algorithm", label)
-        if not isinstance(name, str):
-            fail(f"algorithms.{label}.algorithm must be a string.")
         name = name if ":" in name else name.lower()
         try:
             cls = load_class(name)
@@ -315,7 +336,18 @@ def _algorithms(table: dict, fail) -> list[AlgorithmSpec]:
             cls = None          # reported as unavailable when the run gets to it
         if cls is not None:
             allowed = cls.param_names()
-            for key in params:
+            for key, value in params.items():
+                takes_table = dict in getattr(cls, "param_constraints", {}).get(key, ())
+                if isinstance(value, dict) and not takes_table and not allowed:
+                    fail(f"algorithms.{label}.{key} is a table, and {name} has no parameters; "
+                         f"remove it.")
+                if isinstance(value, dict) and not takes_table:   # [algorithms.svd.extra]
+                    fail(f"algorithms.{label}.{key} is a table, and a parameter of {name} takes "
+                         f"one value written under [algorithms.{label}] (e.g. "
+                         f"{list(allowed)[0]} = ...); its parameters: {', '.join(allowed)}.")
+                if key not in allowed and not allowed:
+                    fail(f"[algorithms.{label}] unknown parameter {key!r}: {name} has no "
+                         f"parameters; remove it.")
                 if key not in allowed:
                     fail(f"[algorithms.{label}] unknown parameter {key!r} for {name}; "
                          f"its parameters: {', '.join(allowed)}.")

@@ -16,6 +16,10 @@ class ConfigError(RecbenchError):
     """An option or experiment file is invalid."""
 
 
+class StorageError(RecbenchError):
+    """A result could not be written (a full or read-only disk); what was there is kept."""
+
+
 class ResourceError(RecbenchError):
     """A model would need more memory (or another resource) than the budget allows."""
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from recbench.cli.parser import whole_number
-from recbench.errors import ConfigError
+from recbench.errors import ConfigError, StorageError
 
 DEFAULT_MLFLOW = "mlruns"
 
@@ -53,7 +53,16 @@ def check_exports(args, exp) -> None:
 
 def save_run(args, run, folder) -> None:
     """Write the run folder (with TREC files if asked)."""
-    run.save(folder, trec=True if args.trec else None)
+    try:
+        run.save(folder, trec=True if args.trec else None)
+    except StorageError as exc:
+        cause = exc.__cause__
+        if getattr(args, "resume", None) is None or not isinstance(cause, OSError):
+            raise
+        raise StorageError(f"{folder} could not be written ({cause.strerror}); nothing there "
+                           f"was changed or lost, and the finished jobs are kept: free space, "
+                           f"then add --resume --output-dir {folder} to the same command to "
+                           f"write it without recomputing them.") from None
 
 
 def show_run(args, run, folder) -> None:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
-from recbench.algorithms.registry import parse_param
-from recbench.algorithms.spec import AlgorithmSpec, resolve_algorithms
 from recbench.cli.exports import add_export_options, export_settings
 from recbench.cli.parser import folder, number, whole_number
 from recbench.cli.tuning import add_tune_options
-from recbench.errors import ConfigError
 from recbench.metrics import check_cutoffs
 from recbench.splitting.registry import options as split_options
 from recbench.splitting.registry import splitters, users_of
@@ -40,6 +36,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
     p.add_argument("--seed", type=whole_number, help="root random seed (default 0)")
     p.add_argument("--n-jobs", type=whole_number, help="parallel (algorithm, fold) jobs (default 1)")
+    p.add_argument("--job-timeout", type=_seconds, metavar="SECONDS",
+                   help="end a job still running after SECONDS and record it as failed; the "
+                        "run goes on (default: no limit)")
     p.add_argument("--threads", type=whole_number, help="threads per job (default: the cores / n-jobs)")
     p.add_argument("--scheduler", help="run the jobs on Dask: local[:N] (N workers on 127.0.0.1, "
                                        "default 2) or tcp://HOST:8786 (needs recbench[dask])")
@@ -53,6 +52,15 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="printed table format: github, plain, latex, html")
     add_export_options(p)
     add_tune_options(p)
+
+
+def _seconds(text: str):
+    """``--job-timeout``'s value as a number when it reads as one; else the text, which the
+    one check of the setting (``recbench.runtime.execution.check_timeout``) refuses."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def add_split_options(p: argparse.ArgumentParser) -> None:
@@ -76,34 +84,9 @@ def run_settings(args) -> dict:
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
            "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler,
-           "groups": args.groups, "head_share": args.head_share}
+           "job_timeout": args.job_timeout, "groups": args.groups,
+           "head_share": args.head_share}
     out = {k: v for k, v in out.items() if v is not None}
     if args.no_verify_data:
         out["verify_data"] = False
     return out | export_settings(args)
-
-
-def algorithm_list(args, from_file):
-    """The command line's --algorithms (default svd,knnwithmeans unless an experiment file
-    names them), with every --param applied."""
-    if args.algorithms or not from_file:
-        names = [n.strip() for n in (args.algorithms or "svd,knnwithmeans").split(",") if n.strip()]
-        if not names:
-            raise ConfigError("--algorithms is empty; name at least one, e.g. --algorithms svd.")
-        specs = resolve_algorithms(names)
-    else:
-        specs = from_file
-    return with_params(specs, args.param)
-
-
-def with_params(specs: list[AlgorithmSpec], params: list[str]) -> list[AlgorithmSpec]:
-    """``--param ALGO.NAME=VALUE`` on top of the parameters of an experiment file."""
-    by_label = {s.label: dict(s.params) for s in specs}
-    for text in params or []:
-        algo, key, value = parse_param(text)
-        if algo not in by_label:
-            raise ConfigError(f"--param {text!r} names {algo!r}, which is not among the "
-                              f"algorithms of this run ({', '.join(by_label)}).")
-        by_label[algo][key] = value
-    return [dataclasses.replace(s, params=by_label[s.label]) for s in specs]
-

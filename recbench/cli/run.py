@@ -7,9 +7,10 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from recbench import api
+from recbench.cli.algorithms import algorithm_list
 from recbench.cli.data_options import add_data_options, csv_options
 from recbench.cli.exports import check_exports, save_run, show_run
-from recbench.cli.options import add_run_options, algorithm_list, run_settings
+from recbench.cli.options import add_run_options, run_settings
 from recbench.cli.progress import Progress
 from recbench.cli.tuning import tune_settings
 from recbench.config import load_experiment

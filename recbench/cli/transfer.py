@@ -38,6 +38,10 @@ def cmd_transfer(args) -> int:
         raise ConfigError(f"--fractions {args.fractions!r} is malformed; e.g. --fractions 0.1,0.5,1") from None
     params = {}
     for text in args.param:
+        name, sep, _ = text.partition("=")
+        if not sep or not name.strip() or "." in name:
+            raise ConfigError(f"--param {text!r} is malformed; write NAME=VALUE with a parameter "
+                              f"of mlp-transfer, e.g. --param max_iter=20.")
         _, key, value = parse_param(f"mlp-transfer.{text}")
         params[key] = value
     check_output_folder(args.output_dir, replaced=False)     # study files go into it

@@ -27,10 +27,11 @@ RATING_FILE_SUFFIXES = {".csv", ".tsv", ".txt", ".dat"}
 
 
 def load_dataset(source, data_dir: str | Path | None = None,
-                 csv_options: CsvOptions | None = None, download: bool = True,
-                 **options) -> Dataset:
+                 csv_options: CsvOptions | None = None, download: bool = True, *,
+                 option: str = "--dataset", **options) -> Dataset:
     """``source``: a registered name, a rating file path, a DataFrame or a Dataset.
-    ``options`` go to the registered loader (e.g. ``verify=False``)."""
+    ``option`` (e.g. ``--source``) is named in a rating file's errors; ``options`` go to
+    the registered loader (e.g. ``verify=False``)."""
     if isinstance(source, Dataset):
         check_dataset(source)
         return source
@@ -50,9 +51,9 @@ def load_dataset(source, data_dir: str | Path | None = None,
     path = Path(name)
     if path.suffix.lower() in RATING_FILE_SUFFIXES or os.path.lexists(path):
         if path.is_dir():
-            raise DataError(f"--dataset {name} is a folder; give a rating file inside it, or a "
+            raise DataError(f"{option} {name} is a folder; give a rating file inside it, or a "
                             f"dataset name ({', '.join(loaders)}).")
-        return read_custom(path, csv_options)
+        return read_custom(path, csv_options, option)
     raise DataError(f"unknown dataset {name!r}: use one of {', '.join(loaders)} or the path of a "
                     f"rating file (CSV/TSV).")
 

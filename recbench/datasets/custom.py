@@ -44,11 +44,13 @@ class CsvOptions:
     item_text_cols: tuple[str, ...] = ("title", "genres")
 
 
-def read_custom(path: str | Path, opts: CsvOptions | None = None) -> Dataset:
+def read_custom(path: str | Path, opts: CsvOptions | None = None,
+                option: str = "--dataset") -> Dataset:
+    """A rating file; ``option`` (--dataset, --train, --test) is named in its errors."""
     opts = opts or CsvOptions()
     scale = _check_options(opts)
     path = Path(path)
-    raw, digest = _read_table(path, opts)
+    raw, digest = _read_table(path, opts, option=option)
     frame = pd.DataFrame({
         "user": _column(raw, path, opts.user_col, "--user-col", 0),
         "item": _column(raw, path, opts.item_col, "--item-col", 1),
@@ -119,7 +121,8 @@ def _read_table(path: Path, opts: CsvOptions, min_columns: int = 3,
                 what: str = "user, item and rating", option: str = "--dataset",
                 row: str = "one rating per line (user, item, rating)"):
     """The file's fields as strings, indexed by line, and the SHA-256 of the bytes parsed."""
-    data, digest = read_rating_bytes(path, option, opts.encoding)
+    data, digest = read_rating_bytes(path, option, opts.encoding,
+                                     "an item file" if option == "--items" else "a rating file")
     encoding = _encoding(opts.encoding)
     head = _head(path, data, encoding)
     if not head.strip():

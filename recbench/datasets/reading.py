@@ -45,7 +45,7 @@ _BOMS = [(b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
 
 
-def file_kind_error(path: Path, option: str) -> str | None:
+def file_kind_error(path: Path, option: str, kind_of_file: str = "a rating file") -> str | None:
     """A sentence saying what ``path`` is when it is not a regular file (a folder, a named
     pipe, a device, a socket, a symlink loop, a dangling link, nothing), else None."""
     try:
@@ -53,7 +53,7 @@ def file_kind_error(path: Path, option: str) -> str | None:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return (f"{path} is a symbolic link loop (following it leads back to a link); point "
-                    f"it at the rating file, or give {option} the file's own path.")
+                    f"it at {kind_of_file}, or give {option} the file's own path.")
         if os.path.islink(path):
             return (f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
                     f"check the link or give {option} the file's own path.")
@@ -66,16 +66,17 @@ def file_kind_error(path: Path, option: str) -> str | None:
              (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
     for test, kind in kinds:
         if test(mode):
-            return (f"{path} is {kind}, not a rating file; give {option} the path of a regular "
+            return (f"{path} is {kind}, not {kind_of_file}; give {option} the path of a regular "
                     f"file (save the data to a file first).")
     return None
 
 
-def read_rating_bytes(path: Path, option: str = "--dataset", encoding: str = "utf-8"):
+def read_rating_bytes(path: Path, option: str = "--dataset", encoding: str = "utf-8",
+                      kind_of_file: str = "a rating file"):
     """``path``'s bytes as text to parse (a gzip file decompressed) and the SHA-256 of the
     bytes read from disk, read once so that the digest describes exactly what is parsed. A
     DataError saying what the file is when it is not a regular file or not delimited text."""
-    problem = file_kind_error(path, option)
+    problem = file_kind_error(path, option, kind_of_file)
     if problem:
         raise DataError(problem)
     try:

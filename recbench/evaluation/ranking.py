@@ -113,9 +113,9 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs, proto
     for start in range(0, len(fold.users), step):
         users = fold.users[start:start + step]
         t0 = time.perf_counter()
-        scores = np.asarray(algo.score(users.to_numpy(), fold.catalog.to_numpy()), dtype=float)
+        scores = np.asarray(algo.score(users.to_numpy(), fold.catalog.to_numpy()))
         seconds += time.perf_counter() - t0
-        _check_scores(algo, scores, len(users), len(fold.catalog))
+        scores = _check_scores(algo, scores, len(users), len(fold.catalog))
         batch = ranker.rank(scores, start, max(kmax, keep), kmax)
         facts.attach(batch.x, start)
         if keep:        # the first kmax of a longer top are the same items in the same order
@@ -163,11 +163,18 @@ def _kernel(kernel, specs) -> str:
     return kernel
 
 
-def _check_scores(algo, scores, n_users, n_items) -> None:
+def _check_scores(algo, scores, n_users, n_items) -> np.ndarray:
+    """``scores`` as floats, refused when complex (a cast would drop the imaginary part
+    silently), of the wrong shape or not finite."""
     name = getattr(algo, "name", "") or type(algo).__name__
+    if np.iscomplexobj(scores):
+        raise ScoringError(f"{name}.score returned complex scores; scores must be real "
+                           f"numbers (take .real if the imaginary parts are meant to be 0).")
+    scores = scores.astype(float, copy=False)
     if scores.shape != (n_users, n_items):
         raise ScoringError(f"{name}.score returned shape {scores.shape}, expected "
                            f"{(n_users, n_items)}.")
     if not np.isfinite(scores).all():
         raise ScoringError(f"{name}.score returned NaN or infinite scores; every candidate "
                            f"needs a finite score.")
+    return scores

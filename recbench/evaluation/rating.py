@@ -23,9 +23,14 @@ def evaluate_ratings(algo, train: pd.DataFrame, test: pd.DataFrame, scale: tuple
     specs = [s for s in (specs if specs is not None else resolve(None, ()))
              if s.metric.kind == "rating"]
     t0 = time.perf_counter()
-    pred = np.asarray(algo.predict(test["user"].to_numpy(), test["item"].to_numpy()), float)
+    pred = np.asarray(algo.predict(test["user"].to_numpy(), test["item"].to_numpy()))
     seconds = time.perf_counter() - t0
     name = getattr(algo, "name", "") or type(algo).__name__
+    if np.iscomplexobj(pred):       # a cast to float would drop the imaginary part silently
+        raise PredictionError(f"{name}.predict returned complex predictions; rating "
+                              f"predictions must be real numbers (take .real if the imaginary "
+                              f"parts are meant to be 0).")
+    pred = pred.astype(float, copy=False)
     if pred.shape != (len(test),):
         raise PredictionError(f"{name}.predict returned shape {pred.shape}, expected "
                               f"({len(test)},).")

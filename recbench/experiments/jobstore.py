@@ -11,7 +11,8 @@ rating scale, the metrics computed and recbench's version, and for a tuned job i
 (budget, objective, validation share, sampler, search space, fixed parameters). A tuned job
 also keeps its trials, as each finishes, in an Optuna journal beside its entry
 (``<key>.trials.journal``), so that it resumes at the trial it had reached. Only jobs that
-finished without error are stored (a failed job is retried).
+finished without error are stored (a failed job is retried; so is one that ran out of time
+under ``--job-timeout``). The time limit is not part of the key: it changes no number.
 
 **What the store trusts.** An entry (``<key>.job``) is data, never code: a JSON header (its
 own key, the job's label and fold, its fold-level values, counts, parameters, seed, kernel,
@@ -191,6 +192,13 @@ class JobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def discard(self, key: str) -> None:
+        """Forget the job of ``key`` (a job that ran out of time is not a result)."""
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def journal(self, key: str) -> Path:
         """The Optuna journal of a tuned job: its trials, kept as each one finishes."""

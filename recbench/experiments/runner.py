@@ -79,9 +79,20 @@ def _run_jobs(exp, folds, settings, progress, verbose, job_store, resume):
             if result is not None:
                 progress(result, total)
     fresh = iter(map_jobs(run_and_store, todo, exp.execution,
-                          None if progress is None else (lambda job: progress(job, total))))
+                          None if progress is None else (lambda job: progress(job, total)),
+                          lost=_lost))
     jobs = [done[key] if done.get(key) is not None else next(fresh) for _, _, key in keys]
     return jobs, [] if store is None else store.rejected
+
+
+def _lost(task, reason: str) -> JobResult:
+    """The failed job of a task that ran out of time (``--job-timeout``) or whose worker
+    process died; the store keeps nothing of it (an entry its worker wrote just before it
+    was ended is removed), so ``resume`` runs it again."""
+    store, key, _, spec, fold = task[:5]
+    if store is not None:
+        store.discard(key)
+    return JobResult(spec.label, fold.name, error=f"failed: {reason}")
 
 
 def _outcome(exp, folds, settings, jobs) -> Outcome:

@@ -53,11 +53,12 @@ class TransferSettings:
 def run_transfer(source: Dataset, target: Dataset, settings: TransferSettings) -> dict:
     params = dict(settings.params or {})
     params.setdefault("random_state", settings.seed)
-    pretrained = TransferMLP(**params).pretrain(source.ratings, source.items)
+    execution = Execution(settings.n_jobs)          # checked, like the split, before pre-training
     folds = SplitSpec.of(settings.split, folds=settings.n_folds if settings.split == "kfold"
                          else None).folds(target, derive_rng(settings.seed, "split"))
+    pretrained = TransferMLP(**params).pretrain(source.ratings, source.items)
     tasks = [(pretrained, params, fold, target, settings) for fold in folds]
-    rows = [row for rows in map_jobs(_fold_job, tasks, Execution(settings.n_jobs)) for row in rows]
+    rows = [row for rows in map_jobs(_fold_job, tasks, execution) for row in rows]
     return {"rows": rows, "summary": summarise_transfer(rows, settings.fractions),
             "protocol": protocol(settings, source, target),
             "params": TransferMLP(**params).get_params()}
@@ -137,5 +138,6 @@ def transfer_study(source="ml-latest-small", target="ml-100k", *, fractions=FRAC
         raise ConfigError(f"mlp-transfer has no parameter {unknown[0]!r}; its parameters: "
                           f"{', '.join(TransferMLP.param_names())}.")
     check_params("mlp-transfer", TransferMLP, params or {})
-    src, tgt = load_dataset(source, data_dir), load_dataset(target, data_dir)
+    src = load_dataset(source, data_dir, option="--source")
+    tgt = load_dataset(target, data_dir, option="--target")
     return run_transfer(src, tgt, TransferSettings(fractions, split, folds, seed, n_jobs, params))

@@ -12,11 +12,21 @@ from pathlib import Path
 
 from recbench.errors import ConfigError
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+MAX_NAME = 100          # characters of a name that becomes a folder name
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+
+def shortened(name: str, limit: int = 40) -> str:
+    """``name`` as a message echoes a long one: its first characters and an ellipsis."""
+    return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
 def check_name(name: str, what: str = "experiment name") -> str:
-    """A name that is one plain folder name: letters, digits, ``.``, ``_``, ``+``, ``-``."""
+    """A name that is one plain folder name: letters, digits, ``.``, ``_``, ``+``, ``-``,
+    at most MAX_NAME characters."""
+    if isinstance(name, str) and len(name) > MAX_NAME:
+        raise ConfigError(f"{what} {shortened(name)!r} is {len(name)} characters long; "
+                          f"{what}s may have at most {MAX_NAME}.")
     if not isinstance(name, str) or not SAFE_NAME.match(name) or name in (".", ".."):
         raise ConfigError(f"{what} {name!r} cannot be a folder name; use letters, digits, '.', "
                           f"'_', '+' and '-' only (no '/', no leading dot), e.g. 'ml-100k-svd'.")
@@ -28,15 +38,49 @@ def experiment_folder(name: str, results_dir: str | Path = "results") -> Path:
 
 
 def new_run_folder(dataset_name: str, results_dir: str | Path = "results") -> Path:
-    """A folder under ``results_dir/runs`` that does not exist yet."""
+    """A new folder ``results_dir/runs/<date>-<time>-<dataset>[-N]``, reserved: it is made
+    here, empty, in one atomic step, so two runs started in the same second (in two shells,
+    or on two machines sharing the folder) never choose the same one. The reservation ends
+    when the run lets go of the folder's lock (or :func:`release_run_folder`): the folder is
+    removed again if the run wrote nothing into it."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     safe = re.sub(r"[^A-Za-z0-9._+-]", "_", dataset_name).lstrip(".") or "data"
-    base = Path(results_dir) / "runs" / f"{stamp}-{safe}"
-    folder, n = base, 1
-    while folder.exists():
-        n += 1
-        folder = base.with_name(f"{base.name}-{n}")
+    runs = Path(results_dir) / "runs"
+    made = [p for p in (runs.parent, runs) if not p.exists()]
+    base, n = runs / f"{stamp}-{safe}", 1
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+        while True:
+            folder = base if n == 1 else base.with_name(f"{base.name}-{n}")
+            try:
+                folder.mkdir()
+                break
+            except FileExistsError:
+                n += 1
+    except OSError as exc:
+        for p in reversed(made):
+            _remove_if_empty(p)
+        raise ConfigError(f"{runs} cannot be written ({exc.strerror}); give --output-dir a "
+                          f"writable folder.") from None
+    _reserved[folder] = [*made, folder]
     return folder
+
+
+_reserved: dict[Path, list[Path]] = {}
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()          # only ever an empty folder: nothing written is removed
+    except OSError:
+        pass
+
+
+def release_run_folder(folder: str | Path) -> None:
+    """End the reservation of :func:`new_run_folder`: the folder (and the ``results/runs``
+    folders it made) are removed if still empty; a folder a run was written into stays."""
+    for path in reversed(_reserved.pop(Path(folder), [])):
+        _remove_if_empty(path)
 
 
 RUN_MARKER = "run.json"
@@ -122,6 +166,7 @@ def check_output_folder(folder: str | Path, replaced: bool = True) -> Path:
         raise ConfigError(f"--output-dir {folder} is a file; give a folder.")
     if replaced:
         check_replaceable(folder)
+    check_side_paths(folder)
     probe = folder
     while not probe.exists():
         probe = probe.parent
@@ -135,6 +180,18 @@ def check_output_folder(folder: str | Path, replaced: bool = True) -> Path:
         raise ConfigError(f"--output-dir {folder} cannot be written ({exc.strerror} in {probe}); "
                           f"choose a writable folder.") from None
     return folder
+
+
+def check_side_paths(folder: str | Path) -> None:
+    """Refuse, before any work, a job store path (``.<name>.jobs``) that is not a folder or a
+    lock path (``.<name>.lock``) that is not a file: neither is recbench's to replace."""
+    store, lock = job_store_folder(folder), folder_lock(folder).path
+    for path, kind, used in ((store, "a folder", "keeps the run's finished jobs"),
+                             (lock, "a file", "is the lock of the run folder")):
+        is_kind = path.is_dir() if kind == "a folder" else path.is_file()
+        if (path.exists() or path.is_symlink()) and (path.is_symlink() or not is_kind):
+            raise ConfigError(f"{path} {used} and must be {kind} recbench makes, but something "
+                              f"else is there; move it away, or give another --output-dir.")
 
 
 _held: dict = {}
@@ -161,14 +218,18 @@ class folder_lock:
         key = str(self.path.resolve())
         entry = _held.get(key)
         if entry is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             lock = FileLock(str(self.path), timeout=0)
             try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 lock.acquire()
             except Timeout:
                 raise ConfigError(f"{self.folder} is being written by another recbench run "
                                   f"(it holds {self.path}); wait for it to finish or choose "
                                   f"another --output-dir.") from None
+            except OSError as exc:    # a folder planted at its name, a read-only disk
+                raise ConfigError(f"{self.path} cannot be taken as the lock of {self.folder} "
+                                  f"({exc.strerror}); move it away, or give another "
+                                  f"--output-dir.") from None
             entry = _held[key] = [lock, 0]
         entry[1] += 1
         self._key = key
@@ -180,3 +241,4 @@ class folder_lock:
         if entry[1] == 0:
             entry[0].release()
             del _held[self._key]
+            release_run_folder(self.folder)     # a reserved folder nothing was written into

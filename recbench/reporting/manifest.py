@@ -53,6 +53,7 @@ def build_manifest(dataset, exp, command: str, n_folds: int | None = None) -> di
         [m.name for m in exp.metric_specs() if not m.is_timing],
         "n_jobs": exp.execution.n_jobs,
         "threads_per_job": exp.execution.threads_per_job(),
+        "job_timeout_s": exp.execution.timeout,
         **({"scheduler": exp.execution.scheduler} if exp.execution.scheduler else {}),
         "ranking_kernel": env.ranking_kernel(),
         "libraries": library_versions(),

@@ -22,6 +22,7 @@ import pandas as pd
 
 from recbench.errors import ConfigError, DataError
 from recbench.evaluation.recommendations import COLUMNS
+from recbench.reporting.layout import shortened
 
 PARQUET = "recommendations.parquet"
 _SPACE = re.compile(r"\s")
@@ -62,12 +63,20 @@ def trec_name(algorithm: str) -> str:
     return f"recommendations-{re.sub(r'[^A-Za-z0-9._+-]', '_', algorithm)}.trec"
 
 
+MAX_TREC_LABEL = 200    # recommendations-<label>.trec stays within a file name's 255 bytes
+
+
 def check_trec_names(labels) -> None:
     """Refuse, before any work, two algorithm labels that would share one TREC file name
-    (``x y`` and ``x_y`` both give ``recommendations-x_y.trec``)."""
+    (``x y`` and ``x_y`` both give ``recommendations-x_y.trec``), and a label too long to be
+    part of a file name."""
     seen = {}
     for label in labels:
         name = trec_name(str(label))
+        if len(str(label)) > MAX_TREC_LABEL:
+            raise ConfigError(f"label {shortened(str(label))!r} is {len(str(label))} characters "
+                              f"long; with --trec (files recommendations-<label>.trec) labels "
+                              f"may have at most {MAX_TREC_LABEL}.")
         if name in seen and seen[name] != label:
             raise ConfigError(f"the labels {seen[name]!r} and {label!r} would both be written "
                               f"to {name}; give one of them another label ([algorithms.<label>] "

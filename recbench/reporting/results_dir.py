@@ -10,7 +10,7 @@ from recbench.errors import ConfigError, RecbenchError
 from recbench.reporting.files import render_files, sync_files
 from recbench.reporting.layout import folder_lock
 from recbench.reporting.speed import render_speed
-from recbench.reporting.storage import read_json, read_run
+from recbench.reporting.storage import not_written, read_json, read_run
 from recbench.reporting.transfer import transfer_files
 
 
@@ -53,6 +53,13 @@ def rerender(results_dir="results", runs=(), check: bool = False) -> list[tuple[
     """(folder, names that differ from their record) for every output; rewritten unless
     ``check``. A run folder is re-read and rewritten holding its lock, so a run swapping in a
     new record meanwhile is named (exit 2) instead of getting the old record's tables."""
+    try:
+        return _rerender(results_dir, runs, check)
+    except OSError as exc:           # a full or read-only disk while rewriting a table
+        raise not_written(Path(exc.filename or results_dir), exc) from exc
+
+
+def _rerender(results_dir, runs, check: bool) -> list[tuple[Path, list[str]]]:
     out = []
     for folder, files in rendered_outputs(results_dir, runs):
         if check or not (folder / "run.json").is_file():

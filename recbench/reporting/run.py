@@ -18,6 +18,7 @@ from recbench.reporting.layout import folder_lock
 from recbench.reporting.storage import (
     clean,
     clean_leftovers,
+    not_written,
     per_user_bytes,
     read_run,
     record_json,
@@ -150,14 +151,20 @@ class Run:
         files = self.files(trec)
         with folder_lock(folder):
             clean_leftovers(Path(folder))
-            self.folder = write_run_folder(Path(folder), files)
+            try:
+                self.folder = write_run_folder(Path(folder), files)
+            except OSError as exc:      # a full or read-only disk: the earlier folder is kept
+                raise not_written(Path(folder), exc) from exc
         return self.folder
 
     def rerender(self, check: bool = False) -> list[str]:
         """Re-render the tables and plots of the folder it was loaded from; the names that
         differ (rewritten unless ``check``)."""
-        return files_mod.sync_files(self.folder, files_mod.render_files(self.record),
-                                    write=not check)
+        try:
+            return files_mod.sync_files(self.folder, files_mod.render_files(self.record),
+                                        write=not check)
+        except OSError as exc:
+            raise not_written(Path(self.folder), exc) from exc
 
     @classmethod
     def load(cls, path: str | Path) -> "Run":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recbench.errors import RecbenchError
+from recbench.errors import RecbenchError, StorageError
 from recbench.reporting.layout import check_replaceable
 
 PER_USER_FLOAT_FORMAT = "%.8g"
@@ -108,6 +108,13 @@ def clean_leftovers(folder: Path) -> list[Path]:
             shutil.rmtree(path, ignore_errors=True)
             gone.append(path)
     return gone
+
+
+def not_written(path: Path, exc: OSError) -> StorageError:
+    """The one sentence for a write that failed (a full or read-only disk, a quota)."""
+    why = exc.strerror or type(exc).__name__
+    return StorageError(f"{path} could not be written ({why}); nothing there was changed or "
+                        f"lost - free space or make it writable, then run the command again.")
 
 
 def write_run_folder(folder: Path, files: dict[str, bytes]) -> Path:

@@ -53,6 +53,10 @@ def check(execution) -> None:
     if execution.scheduler is None:
         raise ConfigError("the dask backend needs a scheduler: local, local:N or tcp://HOST:8786.")
     parse_scheduler(execution.scheduler)
+    if execution.timeout is not None:
+        raise ConfigError("--job-timeout cannot stop a job on a Dask worker; run without "
+                          "--scheduler (the local backend ends a job out of time) or without "
+                          "--job-timeout.")
     try:
         _import_distributed()
     except ImportError:
@@ -119,8 +123,9 @@ def _shared(tasks: list[tuple]) -> dict[int, object]:
     return {k: v for k, v in seen.items() if counts[k] > 1}
 
 
-def map_tasks(func, tasks: list[tuple], execution, progress=None):
-    """``func(*task)`` for every task on the cluster; results in task order."""
+def map_tasks(func, tasks: list[tuple], execution, progress=None, lost=None):
+    """``func(*task)`` for every task on the cluster; results in task order. (A timeout is
+    refused by :func:`check`, so ``lost`` is never called.)"""
     if not tasks:
         return []
     threads = execution.threads

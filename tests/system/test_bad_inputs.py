@@ -2,10 +2,12 @@
 and no traceback. Each case runs the real command line in-process (``recbench.cli.main``)."""
 
 import gzip
+import io
 import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from recbench.cli.main import main
@@ -20,6 +22,13 @@ def toml(extra: str) -> dict:
 
 
 RUN = ["run", "--dataset", "r.csv", "--folds", "2", "--algorithms", "globalmean", "-q"]
+EVAL = ["eval", "--train", "r.csv", "--test", "r.csv"]
+PRED = GOOD_CSV.replace("rating", "prediction", 1)        # a prediction for every pair
+HEAD = 'name = "x"\ndataset = "r.csv"\nfolds = 2\n'
+SVD_OK = HEAD + "[algorithms.svd]\n"
+_buffer = io.BytesIO()
+pd.read_csv(io.StringIO(GOOD_CSV)).to_parquet(_buffer)
+PARQUET = _buffer.getvalue()
 
 # (id, argv, files to create, words the message must contain)
 CASES = [
@@ -126,7 +135,12 @@ CASES = [
     ("metric-cutoff-text", RUN + ["--metrics", "ndcg@ten"], {}, ["ndcg@ten"]),
     ("algorithms-empty", RUN[:5] + ["--algorithms", ","], {}, ["--algorithms is empty"]),
     ("algorithm-unknown", RUN[:5] + ["--algorithms", "bogus"], {}, ["unknown algorithm 'bogus'"]),
-    ("algorithm-twice", RUN[:5] + ["--algorithms", "svd,svd"], {}, ["share the label 'svd'"]),
+    ("algorithm-twice", RUN[:5] + ["--algorithms", "svd,svd"], {}, ["--algorithms names svd twice"]),
+    ("algorithm-twice-other-case", RUN[:5] + ["--algorithms", "svd,SVD"], {},
+     ["--algorithms names svd twice (svd, SVD; names ignore case)", "[algorithms.svd-2]",
+      'algorithm = "svd"']),
+    ("algorithm-twice-plugin-classes", RUN[:5] + ["--algorithms", "a:Foo,b:foo"], {},
+     ["--algorithms names foo twice (a:Foo, b:foo"]),
     ("param-negative", RUN[:5] + ["--algorithms", "svd", "--param", "svd.n_factors=-5"], {}, ["svd", "n_factors", "-5"]),
     ("param-text", RUN[:5] + ["--algorithms", "svd", "--param", "svd.n_factors=abc"], {}, ["n_factors", "'abc'"]),
     ("param-float-huge", RUN[:5] + ["--algorithms", "svd", "--param", "svd.n_factors=1e9"], {}, ["n_factors", "1000000000.0"]),
@@ -185,6 +199,21 @@ CASES = [
     ("toml-k-zero", ["run", "e.toml"], toml('name = "x"\nk = 0\n[algorithms.svd]\n'), ["e.toml", "'k'"]),
     ("toml-csv-wrong-type", ["run", "e.toml"], toml('name = "x"\n[csv]\nsep = 5\n[algorithms.svd]\n'), ["e.toml", "sep"]),
     ("toml-published-unknown", ["run", "e.toml"], toml('name = "x"\n[algorithms.svd]\n[published.knn]\nrmse = 1\n'), ["e.toml", "published.knn"]),
+    ("toml-algorithm-subtable", ["run", "e.toml"], toml('name = "x"\n[algorithms.svd.extra]\na = 1\n'),
+     ["e.toml", "algorithms.svd.extra is a table", "its parameters: n_factors, n_epochs"]),
+    ("toml-algorithm-inline-table", ["run", "e.toml"], toml('name = "x"\n[algorithms.svd]\nfoo = {a = 1}\n'),
+     ["e.toml", "algorithms.svd.foo is a table", "its parameters: n_factors"]),
+    ("toml-algorithm-subtable-known-name", ["run", "e.toml"],
+     toml('name = "x"\n[algorithms.svd.n_factors]\na = 1\n'), ["algorithms.svd.n_factors is a table"]),
+    ("toml-algorithm-subtable-no-params", ["run", "e.toml"],
+     toml('name = "x"\n[algorithms.globalmean.x]\na = 1\n'),
+     ["algorithms.globalmean.x is a table, and globalmean has no parameters"]),
+    ("toml-name-too-long", ["run", "e.toml"], toml('name = "' + "a" * 300 + '"\n[algorithms.svd]\n'),
+     ["e.toml", "is 300 characters long; experiment names may have at most 100"]),
+    ("trec-label-too-long", ["run", "e.toml", "-q", "--save-recommendations", "3", "--trec"],
+     toml('name = "x"\ndataset = "r.csv"\nfolds = 2\n[algorithms.' + "b" * 250
+          + ']\nalgorithm = "globalmean"\n'),
+     ["bbbbbbbb…' is 250 characters long", "labels may have at most 200"]),
     ("toml-no-algorithms", ["run", "e.toml"], toml('name = "x"\n'), ["e.toml", "no algorithms"]),
     ("toml-not-utf8", ["run", "e.toml"], {"e.toml": b'name = "\xff"\n'}, ["e.toml", "UTF-8"]),
     ("suite-second-file-bad", ["run", "--suite", "suite"], {"suite/a.toml": TOML_OK,
@@ -217,6 +246,286 @@ CASES = [
     ("transfer-fractions-text", ["transfer", "--fractions", "abc", "--target", "r.csv"], {}, ["--fractions", "malformed"]),
     ("transfer-seed", ["transfer", "--seed", "-1", "--target", "r.csv"], {}, ["seed -1"]),
     ("transfer-param", ["transfer", "--param", "bogus=1", "--target", "r.csv"], {}, ["bogus"]),
+    # -- file kinds given as rating, experiment, item or prediction files ------------------
+    ("csv-utf16", RUN, {"r.csv": GOOD_CSV.encode("utf-16")},
+     ["r.csv is UTF-16 text", "pass --encoding utf-16"]),
+    ("csv-is-parquet", RUN, {"r.csv": PARQUET},
+     ["r.csv is a Parquet file, not delimited text", "convert it to CSV"]),
+    ("dataset-fifo", ["run", "--dataset", "p.csv", "--algorithms", "globalmean", "-q"],
+     {"p.csv": "FIFO"}, ["p.csv is a named pipe (FIFO), not a rating file", "--dataset"]),
+    ("items-fifo", RUN + ["--items", "p.csv"], {"p.csv": "FIFO"},
+     ["p.csv is a named pipe (FIFO), not an item file", "--items"]),
+    ("toml-fifo", ["run", "p.toml"], {"p.toml": "FIFO"},
+     ["p.toml is a named pipe (FIFO), not an experiment file"]),
+    ("eval-prediction-fifo", EVAL + ["a=p.csv"], {"p.csv": "FIFO"},
+     ["p.csv is a named pipe (FIFO), not a prediction file", "LABEL=PATH"]),
+    ("eval-test-fifo", ["eval", "--train", "r.csv", "--test", "p.csv", "a=r.csv"],
+     {"p.csv": "FIFO"}, ["p.csv is a named pipe (FIFO)", "give --test the path"]),
+    ("dataset-symlink-loop", ["run", "--dataset", "loop.csv", "--algorithms", "globalmean"],
+     {"loop.csv": "SYMLINK:loop.csv"}, ["loop.csv is a symbolic link loop", "--dataset"]),
+    ("dataset-dangling-symlink", ["run", "--dataset", "dl.csv", "--algorithms", "globalmean"],
+     {"dl.csv": "SYMLINK:nowhere.csv"}, ["dl.csv is a symbolic link to nowhere.csv, which does not exist"]),
+    ("toml-symlink-loop", ["run", "loop.toml"], {"loop.toml": "SYMLINK:loop.toml"},
+     ["loop.toml is a symbolic link loop", "an experiment file"]),
+    # -- rating scales, duplicates, ids and timestamps --------------------------------------
+    ("rating-scale-negative-reversed", RUN + ["--rating-scale", "3,-3"], {},
+     ["--rating-scale 3,-3 is empty", "LOW < HIGH"]),
+    ("rating-scale-equal", RUN + ["--rating-scale", "3,3"], {}, ["--rating-scale 3,3 is empty"]),
+    ("rating-scale-infinite", RUN + ["--rating-scale", "1,inf"], {},
+     ["--rating-scale 1,inf is not a pair of finite numbers"]),
+    ("rating-scale-three-numbers", RUN + ["--rating-scale", "1,3,5"], {},
+     ["--rating-scale", "malformed", "LOW,HIGH"]),
+    ("csv-duplicates-error", RUN + ["--duplicates", "error"],
+     {"r.csv": "user,item,rating\nu1,i1,4\nu1,i1,3\nu2,i1,3\nu2,i2,1\n"},
+     ["r.csv, line 3: user 'u1' rated item 'i1' again", "--duplicates first|last|mean"]),
+    ("trec-whitespace-ids", RUN + ["--save-recommendations", "3", "--trec"],
+     {"r.csv": "user,item,rating\n" + "\n".join(f"u {u},i{i},{1 + (u + i) % 5}"
+                                              for u in range(6) for i in range(5))},
+     ["the user id 'u 0' contains whitespace, which a TREC run file cannot hold"]),
+    ("timestamp-iso-unparseable", RUN + ["--timestamp-col", "timestamp"],
+     {"r.csv": "user,item,rating,timestamp\nu1,i1,4,2020-01-01\nu1,i2,3,2020-13-45\n"
+               "u2,i1,3,2020-01-02\nu2,i2,1,2020-01-03\n"},
+     ["r.csv, line 3: the timestamp '2020-13-45' is neither whole seconds since 1970 nor an ISO date"]),
+    # -- recommendation lists, TREC files and MLflow ----------------------------------------
+    ("trec-labels-collide", ["run", "e.toml", "-q", "--save-recommendations", "3", "--trec"],
+     toml(HEAD + '[algorithms."a b"]\nalgorithm = "globalmean"\n[algorithms.a_b]\n'
+          'algorithm = "popularity"\n'),
+     ["the labels 'a b' and 'a_b' would both be written to recommendations-a_b.trec"]),
+    ("trec-without-lists", RUN + ["--trec"], {}, ["--trec writes the kept recommendation lists"]),
+    ("save-recommendations-zero", RUN + ["--save-recommendations", "0"], {},
+     ["save_recommendations=0 is invalid", "a whole number >= 1"]),
+    ("save-recommendations-negative", RUN + ["--save-recommendations", "-2"], {},
+     ["save_recommendations=-2 is invalid"]),
+    ("save-recommendations-text", RUN + ["--save-recommendations", "ten"], {},
+     ["argument --save-recommendations: 'ten' is not a whole number"]),
+    ("save-recommendations-fraction", RUN + ["--save-recommendations", "2.5"], {},
+     ["argument --save-recommendations: '2.5' is not a whole number"]),
+    ("mlflow-unknown-scheme", RUN + ["--mlflow=bogus://x"], {},
+     ["--mlflow bogus://x: MLflow has no tracking store for scheme 'bogus'"]),
+    ("mlflow-empty-experiment", RUN + ["--mlflow=mlruns", "--mlflow-experiment", ""], {},
+     ["--mlflow-experiment '' is not an experiment name"]),
+    ("mlflow-blank-experiment", RUN + ["--mlflow=mlruns", "--mlflow-experiment", "  "], {},
+     ["--mlflow-experiment '  ' is not an experiment name"]),
+    # -- stored records under compare and tables --------------------------------------------
+    ("compare-per-user-duplicated-row", ["compare", "good", "rec"],
+     {"rec/run.json": "GOOD_RECORD", "rec/per_user.csv.gz": "GOOD_PER_USER:dup"},
+     ["per_user.csv.gz holds 1 duplicated (algorithm, fold, user) rows", "line 3"]),
+    ("compare-per-user-text-value", ["compare", "good", "rec"],
+     {"rec/run.json": "GOOD_RECORD", "rec/per_user.csv.gz": "GOOD_PER_USER:value=abc"},
+     ["per_user.csv.gz has 'abc' at line 2", "where a finite number belongs"]),
+    ("compare-per-user-infinite-value", ["compare", "good", "rec"],
+     {"rec/run.json": "GOOD_RECORD", "rec/per_user.csv.gz": "GOOD_PER_USER:value=inf"},
+     ["per_user.csv.gz has 'inf' at line 2"]),
+    ("compare-400-digit-number", ["compare", "rec"], {"rec/run.json": "GOOD_RECORD:seed=" + "1" * 400},
+     ["rec/run.json: key seed holds a 400-digit number"]),
+    ("tables-nested-too-deep", ["tables", "--results-dir", "res"],
+     {"res/x/run.json": "[" * 200 + "]" * 200}, ["nests arrays or objects more than 64 levels deep"]),
+    ("tables-key-nested-too-deep", ["tables", "--results-dir", "res"],
+     {"res/x/run.json": "GOOD_RECORD:extra=" + "[" * 100 + "]" * 100},
+     ["res/x/run.json: key extra[0][0]", "more than 64 levels deep"]),
+    ("tables-400-digit-number", ["tables", "--results-dir", "res"],
+     {"res/x/run.json": "GOOD_RECORD:seed=" + "9" * 400}, ["key seed holds a 400-digit number"]),
+    ("tables-format-bogus", ["tables", "--format", "bogus"], {}, ["argument --format: invalid choice: 'bogus'"]),
+    ("tables-one-run-missing", ["tables", "good", "nosuch"], {}, ["nosuch does not exist; give a run folder"]),
+    # -- experiment files: every table ------------------------------------------------------
+    ("toml-csv-unknown-key", ["run", "e.toml"], toml(HEAD + "[algorithms.globalmean]\n[csv]\nbogus = 1\n"),
+     ["e.toml: unknown key 'bogus' in [csv]"]),
+    ("toml-csv-header-text", ["run", "e.toml"], toml(HEAD + '[algorithms.globalmean]\n[csv]\nheader = "yes"\n'),
+     ["[csv] header = 'yes' has the wrong type; it must be true or false"]),
+    ("toml-csv-scale-three-numbers", ["run", "e.toml"],
+     toml(HEAD + "[algorithms.globalmean]\n[csv]\nrating_scale = [1, 3, 5]\n"),
+     ["[csv] rating_scale = [1, 3, 5] has the wrong type", "[LOW, HIGH]"]),
+    ("toml-csv-scale-strings", ["run", "e.toml"],
+     toml(HEAD + '[algorithms.globalmean]\n[csv]\nrating_scale = ["a", "b"]\n'), ["[csv] rating_scale"]),
+    ("toml-csv-duplicates-policy", ["run", "e.toml"],
+     toml(HEAD + '[algorithms.globalmean]\n[csv]\nduplicates = "bogus"\n'), ["e.toml", "duplicate policy 'bogus'"]),
+    ("toml-csv-column-fraction", ["run", "e.toml"], toml(HEAD + "[algorithms.globalmean]\n[csv]\nuser_col = 1.5\n"),
+     ["[csv] user_col = 1.5 has the wrong type; it must be a column name or 0-based position"]),
+    ("toml-csv-text-columns-numbers", ["run", "e.toml"],
+     toml(HEAD + "[algorithms.globalmean]\n[csv]\nitem_text_cols = [1, 2]\n"), ["[csv] item_text_cols"]),
+    ("toml-csv-not-a-table", ["run", "e.toml"], toml("csv = 3\n" + HEAD + "[algorithms.globalmean]\n"),
+     ["'csv' = 3 must be a table: write [csv] on its own line"]),
+    ("toml-param-of-parameterless", ["run", "e.toml"], toml(HEAD + "[algorithms.globalmean]\npublished = 1\n"),
+     ["unknown parameter 'published': globalmean has no parameters"]),
+    ("toml-published-text", ["run", "e.toml"],
+     toml(HEAD + '[algorithms.globalmean]\n[published.globalmean]\nrmse = "low"\n'),
+     ["[published.globalmean] rmse must be a number"]),
+    ("toml-published-boolean", ["run", "e.toml"],
+     toml(HEAD + "[algorithms.globalmean]\n[published.globalmean]\nrmse = true\n"), ["rmse must be a number"]),
+    ("toml-published-unknown-metric", ["run", "e.toml"],
+     toml(HEAD + "[algorithms.globalmean]\n[published.globalmean]\nbogus = 1\n"),
+     ["[published.globalmean]: unknown metric 'bogus'"]),
+    ("toml-algorithms-not-a-table", ["run", "e.toml"], toml('name = "x"\nalgorithms = 1\n'),
+     ["'algorithms' = 1 must be a table: write [algorithms.svd]"]),
+    ("toml-algorithm-not-a-table", ["run", "e.toml"], toml('name = "x"\nalgorithms = {svd = 1}\n'),
+     ["algorithms.svd must be a table"]),
+    ("toml-algorithm-name-number", ["run", "e.toml"], toml('name = "x"\n[algorithms.a]\nalgorithm = 3\n'),
+     ["algorithms.a.algorithm must be a string"]),
+    ("toml-baseline-unknown", ["run", "e.toml"], toml('baseline = "svd"\n' + HEAD + "[algorithms.globalmean]\n"),
+     ["'baseline' 'svd' names no algorithm of this file (globalmean)"]),
+    ("toml-seed-fraction", ["run", "e.toml"], toml("seed = 1.5\n" + TOML_OK), ["'seed' has the wrong type (float)"]),
+    ("toml-seed-negative", ["run", "e.toml"], toml("seed = -1\n" + TOML_OK), ["e.toml: seed -1 is invalid"]),
+    ("toml-n-jobs-text", ["run", "e.toml"], toml('n_jobs = "two"\n' + TOML_OK), ["'n_jobs' has the wrong type (str)"]),
+    ("toml-n-jobs-zero", ["run", "e.toml", "-q"], toml("n_jobs = 0\n" + TOML_OK), ["e.toml: n_jobs=0 is invalid"]),
+    ("toml-threshold-text", ["run", "e.toml"], toml('relevance_threshold = "high"\n' + TOML_OK),
+     ["'relevance_threshold' has the wrong type (str)"]),
+    ("toml-threshold-above-scale", ["run", "e.toml", "-q"], toml("relevance_threshold = 99\n" + TOML_OK),
+     ["e.toml", "99.0 is outside the rating scale"]),
+    ("toml-threshold-30-digits", ["run", "e.toml", "-q"], toml("relevance_threshold = " + "9" * 30 + "\n" + TOML_OK),
+     ["e.toml", "is outside the rating scale"]),
+    ("toml-split-bogus", ["run", "e.toml", "-q"],
+     toml('name = "x"\ndataset = "r.csv"\nsplit = "bogus"\n[algorithms.globalmean]\n'), ["e.toml: unknown --split 'bogus'"]),
+    ("toml-k-text", ["run", "e.toml"], toml('k = ["a"]\n' + TOML_OK), ["'k' ['a'] is invalid"]),
+    ("toml-k-negative", ["run", "e.toml"], toml("k = [5, -1]\n" + TOML_OK), ["'k' [5, -1] is invalid"]),
+    ("toml-metrics-a-string", ["run", "e.toml"], toml('metrics = "rmse"\n' + TOML_OK), ["'metrics' has the wrong type (str)"]),
+    ("toml-columns-unknown", ["run", "e.toml"], toml('columns = ["bogus"]\n' + TOML_OK), ["'columns': unknown metric 'bogus'"]),
+    ("toml-description-number", ["run", "e.toml"], toml("description = 5\n" + TOML_OK), ["'description' has the wrong type (int)"]),
+    ("toml-test-size-text", ["run", "e.toml"],
+     toml('name = "x"\nsplit = "holdout"\ntest_size = "half"\n[algorithms.globalmean]\n'),
+     ["'test_size' has the wrong type (str)"]),
+    ("toml-folds-fraction", ["run", "e.toml"], toml(TOML_OK.replace("folds = 2", "folds = 2.5")),
+     ["'folds' has the wrong type (float)"]),
+    ("toml-dataset-missing-file", ["run", "e.toml", "-q"], toml(TOML_OK.replace('"r.csv"', '"nope.csv"')),
+     ["e.toml: nope.csv does not exist"]),
+    ("toml-dataset-number", ["run", "e.toml"], toml(TOML_OK.replace('"r.csv"', "5")), ["'dataset' has the wrong type (int)"]),
+    ("toml-nested-too-deep", ["run", "e.toml"], toml("x = " + "[" * 2000 + "]" * 2000 + "\n"),
+     ["e.toml: arrays or tables are nested too deeply to read"]),
+    ("toml-param-list", ["run", "e.toml"], toml('name = "x"\n[algorithms.svd]\nn_factors = [1, 2]\n'),
+     ["svd: parameter n_factors=[1, 2] is invalid"]),
+    ("toml-param-boolean-for-int", ["run", "e.toml", "-q"],
+     toml('name = "x"\ndataset = "r.csv"\n[algorithms.svd]\nn_factors = true\n'), ["parameter n_factors=True is invalid"]),
+    # -- experiment files: [tuning] ---------------------------------------------------------
+    ("tuning-unknown-key", ["run", "e.toml"], toml(TOML_OK + "[tuning]\nbogus = 1\n"),
+     ["e.toml: unknown key 'bogus' in [tuning]"]),
+    ("tuning-trials-text", ["run", "e.toml"], toml(SVD_OK + '[tuning]\ntrials = "many"\n'),
+     ["[tuning] trials = 'many' has the wrong type"]),
+    ("tuning-trials-zero", ["run", "e.toml"], toml(SVD_OK + "[tuning]\ntrials = 0\n"), ["tuning trials 0 is invalid"]),
+    ("tuning-trials-huge", ["run", "e.toml"], toml(SVD_OK + "[tuning]\ntrials = 10000000\n"),
+     ["tuning trials 10000000 is invalid", "from 1 to 100,000"]),
+    ("tuning-objective-unknown", ["run", "e.toml"], toml(SVD_OK + '[tuning]\nobjective = "bogus"\n'),
+     ["tuning objective: unknown metric 'bogus'"]),
+    ("tuning-share-above-one", ["run", "e.toml"], toml(SVD_OK + "[tuning]\nvalidation_share = 1.5\n"),
+     ["tuning validation_share 1.5 is invalid"]),
+    ("tuning-algorithms-unknown", ["run", "e.toml"], toml(SVD_OK + '[tuning]\nalgorithms = ["knn"]\n'),
+     ["[tuning] algorithms names 'knn', which is not an algorithm of this file (svd)"]),
+    ("tuning-space-unknown-label", ["run", "e.toml"], toml(SVD_OK + "[tuning.space.knn]\nk = [1, 5]\n"),
+     ["[tuning.space.knn] names no algorithm of this file"]),
+    ("tuning-space-unknown-parameter", ["run", "e.toml"], toml(SVD_OK + "[tuning.space.svd]\nbogus = [1, 5]\n"),
+     ["the search space names 'bogus', which is not a parameter"]),
+    ("tuning-space-not-a-range", ["run", "e.toml"], toml(SVD_OK + '[tuning.space.svd]\nn_factors = "lots"\n'),
+     ["[tuning.space.svd] n_factors = 'lots' is not a range"]),
+    ("tuning-space-without-default", ["run", "e.toml"], toml(SVD_OK + "[tuning.space.svd]\nn_factors = [50, 10]\n"),
+     ["trial 0 starts from n_factors=100 (its default)"]),
+    ("tuning-fixed-invalid", ["run", "e.toml"], toml(SVD_OK + "[tuning.fixed.svd]\nn_factors = -3\n"),
+     ["tuning.fixed.svd: parameter n_factors=-3 is invalid"]),
+    ("tuning-defaults-text", ["run", "e.toml"], toml(SVD_OK + '[tuning]\ndefaults = "no"\n'),
+     ["[tuning] defaults = 'no' has the wrong type"]),
+    ("tuning-not-a-table", ["run", "e.toml"], toml("tuning = 3\n" + TOML_OK), ["'tuning' = 3 must be a table"]),
+    ("tuning-space-label-not-a-table", ["run", "e.toml"], toml(SVD_OK + "[tuning]\nspace = {svd = 1}\n"),
+     ["[tuning.space.svd] must be a table"]),
+    ("tuning-nothing-tunable", ["run", "e.toml", "-q"], toml(TOML_OK + "[tuning]\ntrials = 2\n"),
+     ["none of the algorithms has a search space (globalmean)"]),
+    # -- eval -------------------------------------------------------------------------------
+    ("eval-no-systems", EVAL, {}, ["the following arguments are required: LABEL=PATH"]),
+    ("eval-no-label", EVAL + ["p.csv"], {"p.csv": PRED}, ["'p.csv' is not LABEL=PATH"]),
+    ("eval-empty-label", EVAL + ["=p.csv"], {"p.csv": PRED}, ["'=p.csv' is not LABEL=PATH"]),
+    ("eval-label-with-slash", EVAL + ["a/b=p.csv"], {"p.csv": PRED}, ["system label 'a/b' is invalid"]),
+    ("eval-two-rating-files", EVAL + ["a=p.csv", "a=q.csv"], {"p.csv": PRED, "q.csv": PRED},
+     ["a: both p.csv and q.csv give rating predictions"]),
+    ("eval-prediction-missing", EVAL + ["a=nope.csv"], {}, ["nope.csv does not exist", "LABEL=PATH"]),
+    ("eval-no-user-column", EVAL + ["a=p.csv"], {"p.csv": "who,item,prediction\nu0,i0,3\n"},
+     ["p.csv has no 'user' column (columns: who, item, prediction)"]),
+    ("eval-no-value-column", EVAL + ["a=p.csv"], {"p.csv": "user,item,stars\nu0,i0,3\n"},
+     ["p.csv has none of the columns prediction, score and rank"]),
+    ("eval-prediction-file-empty", EVAL + ["a=p.csv"], {"p.csv": ""}, ["p.csv is empty"]),
+    ("eval-prediction-text", EVAL + ["a=p.csv"], {"p.csv": "user,item,prediction\nu0,i0,high\n"},
+     ["p.csv, line 2: the prediction 'high' is not a finite number"]),
+    ("eval-score-infinite", EVAL + ["a=p.csv"], {"p.csv": "user,item,score\nu0,i0,inf\n"},
+     ["p.csv, line 2: the score 'inf' is not a finite number"]),
+    ("eval-score-complex", EVAL + ["a=p.csv"], {"p.csv": "user,item,score\nu0,i0,1+2j\n"},
+     ["p.csv, line 2: the score '1+2j' is a complex number; give real numbers"]),
+    ("eval-prediction-complex", EVAL + ["a=p.csv"], {"p.csv": "user,item,prediction\nu0,i0,3-0.5j\n"},
+     ["p.csv, line 2: the prediction '3-0.5j' is a complex number"]),
+    ("eval-rank-zero", EVAL + ["a=p.csv"], {"p.csv": "user,item,rank\nu0,i0,0\n"},
+     ["p.csv, line 2: rank 0 is not a whole number >= 1"]),
+    ("eval-rank-fraction", EVAL + ["a=p.csv"], {"p.csv": "user,item,rank\nu0,i0,1.5\n"},
+     ["p.csv, line 2: rank 1.5 is not a whole number >= 1"]),
+    ("eval-pair-twice", EVAL + ["a=p.csv"], {"p.csv": "user,item,score\nu0,i0,1\nu0,i0,2\n"},
+     ["p.csv, line 3: user 'u0' and item 'i0' are listed again"]),
+    ("eval-user-empty", EVAL + ["a=p.csv"], {"p.csv": "user,item,score\n,i0,1\n"},
+     ["p.csv, line 2: the user id is empty"]),
+    ("eval-user-ids-match-nothing", EVAL + ["a=p.csv"], {"p.csv": "user,item,score\n10.0,i0,1\n11.0,i1,2\n"},
+     ["p.csv: none of its user ids is a user of the test part, so the ids do not match",
+      "ids like '10.0' in p.csv, 'u0' in r.csv"]),
+    ("eval-item-ids-match-nothing", EVAL + ["a=p.csv"], {"p.csv": "user,item,score\nu0,x0,1\nu1,x1,2\n"},
+     ["none of its item ids is an item of the training or test part", "ids like 'x0' in p.csv"]),
+    ("eval-pairs-match-nothing", ["eval", "--train", "t.csv", "--test", "s.csv", "a=p.csv",
+                                  "--missing-predictions", "global-mean"],
+     {"t.csv": "user,item,rating\nu0,i0,4\nu0,i1,2\nu1,i0,5\nu1,i1,1\n",
+      "s.csv": "user,item,rating\nu0,i2,4\nu1,i2,3\n", "p.csv": "user,item,prediction\nu0,i0,3\n"},
+     ["p.csv: none of its 1 rating predictions is for a (user, item) pair of s.csv",
+      "pairs like ('u0', 'i0') in p.csv, ('u0', 'i2') in s.csv"]),
+    ("eval-predictions-missing", EVAL + ["a=p.csv"], {"p.csv": "user,item,prediction\nu0,i0,3\n"},
+     ["p.csv: no rating prediction for 68 of the 69 test pairs", "--missing-predictions global-mean"]),
+    ("eval-trec-five-fields", EVAL + ["a=p.trec"], {"p.trec": "u0 Q0 i0 1 0.5\n"},
+     ["p.trec, line 1: a TREC run line has 6 fields"]),
+    ("eval-trec-not-utf8", EVAL + ["a=p.trec"], {"p.trec": b"u0 Q0 \xff 1 0.5 x\n"},
+     ["p.trec cannot be read as UTF-8 text"]),
+    ("eval-parquet-garbage", EVAL + ["a=p.parquet"], {"p.parquet": b"not parquet"},
+     ["p.parquet cannot be read as a parquet file"]),
+    ("eval-algorithm-column-other-label", EVAL + ["a=p.csv"], {"p.csv": "algorithm,user,item,score\nsvd,u0,i0,1\n"},
+     ["p.csv: no row has algorithm 'a' (it holds: svd)"]),
+    ("eval-fold-column-other-fold", EVAL + ["a=p.csv"], {"p.csv": "fold,user,item,score\nu9,u0,i0,1\n"},
+     ["p.csv: no row has fold 'r' (it holds: u9)"]),
+    ("eval-dataset-and-parts", ["eval", "--dataset", "r.csv", "--train", "r.csv", "--test", "r.csv", "a=p.csv"],
+     {"p.csv": PRED}, ["give either a dataset with a split or the train and test parts, not both"]),
+    ("eval-dataset-without-split", ["eval", "--dataset", "r.csv", "a=p.csv"], {"p.csv": PRED},
+     ["a dataset needs the split the predictions were made on"]),
+    ("eval-train-without-test", ["eval", "--train", "r.csv", "a=p.csv"], {"p.csv": PRED},
+     ["give the training and test parts (--train FILE --test FILE)"]),
+    ("eval-split-with-parts", EVAL + ["--split", "holdout", "a=p.csv"], {"p.csv": PRED},
+     ["--split applies to --dataset"]),
+    ("eval-split-of-many-folds", ["eval", "--dataset", "r.csv", "--split", "kfold", "a=p.csv"], {"p.csv": PRED},
+     ["--split kfold makes 5 folds", "one train/test split"]),
+    ("eval-missing-predictions-choice", EVAL + ["--missing-predictions", "zero", "a=p.csv"], {"p.csv": PRED},
+     ["argument --missing-predictions: invalid choice: 'zero'"]),
+    ("eval-seed-negative", EVAL + ["--seed", "-3", "a=p.csv"], {"p.csv": PRED}, ["seed -3 is invalid"]),
+    ("eval-k-zero", EVAL + ["--k", "0", "a=p.csv"], {"p.csv": PRED}, ["--k [0] is invalid"]),
+    ("eval-metric-unknown", EVAL + ["--metrics", "bogus", "a=p.csv"], {"p.csv": PRED}, ["unknown metric 'bogus'"]),
+    ("eval-save-recommendations-zero", EVAL + ["--save-recommendations", "0", "a=p.csv"], {"p.csv": PRED},
+     ["save_recommendations=0 is invalid"]),
+    ("eval-train-missing", ["eval", "--train", "nope.csv", "--test", "r.csv", "a=p.csv"], {"p.csv": PRED},
+     ["nope.csv does not exist; check the path given to --train"]),
+    ("eval-test-a-folder", ["eval", "--train", "r.csv", "--test", "adir", "a=p.csv"], {"p.csv": PRED, "adir/x": ""},
+     ["adir is a folder; give --test the path of a file inside it"]),
+    ("eval-mlflow-unknown-scheme", EVAL + ["--mlflow=bogus://x", "a=p.csv"], {"p.csv": PRED},
+     ["MLflow has no tracking store for scheme 'bogus'"]),
+    # -- transfer ---------------------------------------------------------------------------
+    ("transfer-folds-one", ["transfer", "--target", "r.csv", "--folds", "1"], {}, ["--folds 1 is invalid"]),
+    ("transfer-split-unknown", ["transfer", "--target", "r.csv", "--split", "bogus"], {}, ["unknown --split 'bogus'"]),
+    ("transfer-n-jobs-zero", ["transfer", "--target", "r.csv", "--n-jobs", "0"], {}, ["n_jobs=0 is invalid"]),
+    ("transfer-param-out-of-range", ["transfer", "--target", "r.csv", "--param", "max_iter=-1"], {},
+     ["mlp-transfer: parameter max_iter=-1 is invalid"]),
+    ("transfer-param-without-value", ["transfer", "--target", "r.csv", "--param", "max_iter"], {},
+     ["--param 'max_iter' is malformed; write NAME=VALUE", "--param max_iter=20"]),
+    ("transfer-param-with-algorithm", ["transfer", "--target", "r.csv", "--param", "svd.max_iter=3"], {},
+     ["--param 'svd.max_iter=3' is malformed"]),
+    ("transfer-source-missing", ["transfer", "--source", "nope.csv", "--target", "r.csv"], {},
+     ["nope.csv does not exist; check the path given to --source"]),
+    ("transfer-target-unknown", ["transfer", "--target", "ml-999k"], {}, ["unknown dataset 'ml-999k'"]),
+    ("transfer-fractions-empty", ["transfer", "--target", "r.csv", "--fractions", ","], {},
+     ["--fractions []: every share must be in (0, 1]"]),
+    ("transfer-fractions-zero", ["transfer", "--target", "r.csv", "--fractions", "0"], {},
+     ["--fractions [0.0]: every share must be in (0, 1]"]),
+    # -- list, datasets and the command itself ----------------------------------------------
+    ("list-unknown-kind", ["list", "bogus"], {}, ["argument what: invalid choice: 'bogus'"]),
+    ("list-nothing", ["list"], {}, ["the following arguments are required: what"]),
+    ("list-extra-argument", ["list", "metrics", "extra"], {}, ["unrecognized arguments: extra"]),
+    ("list-datasets-data-dir-missing", ["list", "datasets", "--data-dir", "nowhere"], {},
+     ["--data-dir (data_dir) nowhere does not exist"]),
+    ("datasets-data-dir-missing", ["datasets", "--data-dir", "nowhere"], {},
+     ["--data-dir (data_dir) nowhere does not exist"]),
+    ("command-unknown", ["bogus"], {}, ["argument COMMAND: invalid choice: 'bogus'"]),
 ]
 
 
@@ -235,8 +544,25 @@ def good_run(tmp_path_factory):
 
 
 def _write(tmp: Path, name: str, content, good_run: Path):
+    """Write one file of a case. Besides text and bytes, ``content`` may be "FIFO" (a named
+    pipe), "SYMLINK:<target>" (a symbolic link), "GOOD_RECORD[:key=json]" (the good run's
+    run.json, one key replaced) or "GOOD_PER_USER:<edit>" (its per_user.csv.gz, edited)."""
     path = tmp / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    if content == "FIFO":
+        os.mkfifo(path)
+        return
+    if isinstance(content, str) and content.startswith("SYMLINK:"):
+        os.symlink(content.split(":", 1)[1], path)
+        return
+    if isinstance(content, str) and content.startswith("GOOD_PER_USER:"):
+        lines = gzip.decompress((good_run / "per_user.csv.gz").read_bytes()).decode().splitlines()
+        edit = content.split(":", 1)[1]
+        if edit == "dup":                       # one (algorithm, fold, user) row twice
+            lines.insert(2, lines[1])
+        elif edit.startswith("value="):         # the first row's last value replaced
+            lines[1] = lines[1].rsplit(",", 1)[0] + "," + edit.split("=", 1)[1]
+        content = gzip.compress(("\n".join(lines) + "\n").encode())
     if isinstance(content, str) and content.startswith("GOOD_RECORD"):
         record = json.loads((good_run / "run.json").read_text())
         if ":" in content:
@@ -268,7 +594,7 @@ def test_bad_input_is_exit_2_with_one_sentence(tmp_path, monkeypatch, capsys, go
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 80 and len({c[0] for c in CASES}) == len(CASES)
+    assert len(CASES) >= 200 and len({c[0] for c in CASES}) == len(CASES)
 
 
 def test_modified_ml100k_is_refused_then_accepted_knowingly(tmp_path, capsys):

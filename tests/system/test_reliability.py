@@ -57,6 +57,16 @@ PLUGINS = textwrap.dedent('''
         name = "wrongshape"
         def score(self, users, items):
             return np.zeros((len(users), len(items) + 1))
+
+    class ComplexScore(GlobalMean):
+        name = "complexscore"
+        def score(self, users, items):
+            return np.ones((len(users), len(items))) * (1 + 2j)
+
+    class ComplexPredict(GlobalMean):
+        name = "complexpredict"
+        def predict(self, users, items):
+            return np.full(len(users), 3 + 0.5j)
 ''')
 
 
@@ -111,18 +121,22 @@ def comparable(record: dict) -> dict:
 
 def test_each_failure_is_one_failed_job_and_the_run_goes_on(env):
     algos = "globalmean,faultplugins:BadInit,faultplugins:Exits,faultplugins:NaNPredict," \
-            "faultplugins:WrongShape"
+            "faultplugins:WrongShape,faultplugins:ComplexScore,faultplugins:ComplexPredict"
     out = cli(env, "--folds", "2", "--algorithms", algos, "--output-dir", "out")
     assert out.returncode == 0, out.stderr
     rec = json.loads((env[0] / "out" / "run.json").read_text())
     status = {a["algorithm"]: a["status"] for a in rec["algorithms"]}
     assert status == {"globalmean": "ok", "badinit": "failed", "exits": "failed",
-                      "nanpredict": "failed", "wrongshape": "failed"}
+                      "nanpredict": "failed", "wrongshape": "failed", "complexscore": "failed",
+                      "complexpredict": "failed"}
     reasons = {f["algorithm"]: f["error"] for f in rec["failures"]}
     assert "in __init__: RuntimeError: broken constructor" in reasons["badinit"]
     assert "sys.exit(3)" in reasons["exits"]
     assert "NaN or infinite predictions" in reasons["nanpredict"]
     assert "returned shape" in reasons["wrongshape"]
+    assert "complexscore.score returned complex scores" in reasons["complexscore"]
+    assert "complexpredict.predict returned complex predictions" in reasons["complexpredict"]
+    assert "ComplexWarning" not in out.stderr
     assert "Traceback" not in out.stderr
 
 
@@ -408,3 +422,23 @@ def test_saving_over_a_folder_that_is_not_a_run_is_refused_and_keeps_its_files(t
     run.save(tmp_path / "empty-is-fine")
     run.save(tmp_path / "empty-is-fine")          # an earlier run folder is replaced
     assert (tmp_path / "empty-is-fine" / "run.json").is_file()
+
+
+def test_an_experiment_file_is_checked_before_its_plugin_module_is_imported(tmp_path,
+                                                                           monkeypatch):
+    from recbench.config import load_experiment
+    from recbench.errors import ConfigError
+    (tmp_path / "marking.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('imported').write_text('yes')\n"
+        "from recbench.algorithms.baselines import GlobalMean as Mark\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    head = 'name = "p"\n[algorithms.mark]\nalgorithm = "marking:Mark"\n'
+    for tail in ('[published.mark]\nbogus = 1\n', '[tuning]\nbogus = 1\n',
+                 '[published.other]\nrmse = 1\n'):
+        (tmp_path / "e.toml").write_text(head + tail)
+        with pytest.raises(ConfigError):
+            load_experiment(tmp_path / "e.toml")
+        assert not (tmp_path / "imported").exists(), tail
+    (tmp_path / "e.toml").write_text(head)
+    assert load_experiment(tmp_path / "e.toml").algorithms[0].name == "marking:Mark"
+    assert (tmp_path / "imported").exists()      # a valid file's plugin is imported: it is code

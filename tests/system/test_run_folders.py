@@ -3,6 +3,9 @@ the files recbench writes; everything else is refused before any work, and nothi
 
 from __future__ import annotations
 
+import datetime
+import types
+
 import pytest
 
 import recbench
@@ -170,3 +173,118 @@ def test_tables_waits_for_no_run_it_names_the_one_writing_the_folder(data, capsy
         holder.wait()
     assert main(["tables", "out", "-q"]) == 0
     assert (data / "out" / "results.md").read_text() != "stale"
+
+
+# -- folders chosen by recbench, paths beside the run folder, a disk that fills up ------------
+class _FrozenClock:
+    """``datetime.datetime`` whose ``now()`` is one fixed second: two runs started in it."""
+
+    @staticmethod
+    def now():
+        return datetime.datetime(2026, 1, 2, 3, 4, 5)
+
+
+def test_two_runs_in_the_same_second_get_two_folders(data, monkeypatch, capsys):
+    import recbench.reporting.layout as layout
+    monkeypatch.setattr(layout, "dt", types.SimpleNamespace(datetime=_FrozenClock))
+    first = layout.new_run_folder("r")               # the other run, still working: reserved
+    assert first.is_dir() and first.name == "20260102-030405-r"
+    assert main(RUN) == 0
+    written = sorted(p.name for p in (data / "results" / "runs").iterdir() if p.is_dir())
+    assert written == ["20260102-030405-r", "20260102-030405-r-2"]
+    assert not any(first.iterdir())                   # the other run's folder was not taken
+    assert (data / "results" / "runs" / "20260102-030405-r-2" / "run.json").is_file()
+    layout.release_run_folder(first)                   # it ended without writing: removed
+    assert not first.exists()
+
+
+def test_a_reserved_folder_is_removed_when_the_run_writes_nothing(data, capsys):
+    from recbench.reporting.layout import new_run_folder, release_run_folder
+    folder = new_run_folder("x", "res")
+    assert folder.is_dir() and folder.parent.name == "runs"
+    release_run_folder(folder)
+    assert not (data / "res").exists()                 # it made res/ and res/runs/: gone too
+    kept = new_run_folder("x", "res")
+    (kept / "run.json").write_text("{}")
+    release_run_folder(kept)
+    assert (kept / "run.json").read_text() == "{}"    # written into: never removed
+
+
+@pytest.mark.parametrize("planted", ["jobs-file", "jobs-link", "lock-folder"])
+def test_a_job_store_or_lock_path_taken_by_something_else_is_refused(data, capsys, planted):
+    if planted == "jobs-file":
+        (data / ".out.jobs").write_text("mine")
+    elif planted == "jobs-link":
+        (data / ".out.jobs").symlink_to(data / "elsewhere")
+    else:
+        (data / ".out.lock").mkdir()
+        (data / ".out.lock" / "mine.txt").write_text("mine")
+    assert main(RUN + ["--output-dir", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (".out.lock" if planted == "lock-folder" else ".out.jobs") in err
+    assert "move it away, or give another --output-dir" in err
+    assert not (data / "out").exists()
+    if planted == "jobs-file":
+        assert (data / ".out.jobs").read_text() == "mine"
+    elif planted == "lock-folder":
+        assert (data / ".out.lock" / "mine.txt").read_text() == "mine"
+
+
+def test_a_full_disk_at_the_folder_write_loses_nothing_and_resume_writes_it(data, monkeypatch,
+                                                                            capsys):
+    import errno
+
+    import recbench.experiments.job as job_mod
+    import recbench.reporting.storage as storage
+    assert main(RUN + ["--output-dir", "out"]) == 0
+    before = {p.name: p.read_bytes() for p in (data / "out").iterdir()}
+
+    class FullDisk:                       # the run folder's files: the disk fills up
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(storage, "open", FullDisk, raising=False)
+    capsys.readouterr()
+    assert main(RUN + ["--output-dir", "out", "--seed", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    message = err.strip().splitlines()[-1]
+    assert "out could not be written (No space left on device)" in message
+    assert "--resume --output-dir out" in message
+    assert {p.name: p.read_bytes() for p in (data / "out").iterdir()} == before
+    assert not list(data.glob(".out.new-*"))           # the half-written copy is gone
+    assert len(list((data / ".out.jobs").glob("*.job"))) == 2   # the finished jobs are kept
+    monkeypatch.delattr(storage, "open")
+
+    def no_fit(*a, **k):
+        raise AssertionError("a kept job was fitted again")
+    monkeypatch.setattr(job_mod, "fit_on", no_fit)
+    assert main(RUN + ["--output-dir", "out", "--seed", "5", "--resume"]) == 0
+    assert (data / "out" / "run.json").read_bytes() != before["run.json"]
+    assert not (data / ".out.jobs").exists()
+
+
+def test_a_full_disk_while_tables_rewrites_is_one_sentence(data, monkeypatch, capsys):
+    import errno
+
+    import recbench.reporting.storage as storage
+    assert main(RUN + ["--output-dir", "out"]) == 0
+    (data / "out" / "results.md").write_text("stale")
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(storage, "tempfile", types.SimpleNamespace(mkstemp=full))
+    capsys.readouterr()
+    assert main(["tables", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "could not be written (No space left on device)" in err
+    assert (data / "out" / "results.md").read_text() == "stale"

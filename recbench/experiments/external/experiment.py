@@ -20,6 +20,7 @@ from recbench.errors import ConfigError
 from recbench.evaluation.recommendations import check_list_length
 from recbench.experiments.experiment import Experiment, validate
 from recbench.experiments.external.files import read_predictions
+from recbench.experiments.external.ids import check_ids
 from recbench.experiments.external.systems import (
     RULES,
     ExternalSystem,
@@ -62,6 +63,10 @@ def prepare(predictions, *, ks, train=None, test=None, dataset=None, split=None,
     validate(exp)
     systems = {label: gather(label, [read_predictions(s, label, folds[0].name) for s in files])
                for label, files in sources.items()}
+    test_name = (str(test) if test is not None and not isinstance(test, pd.DataFrame)
+                 else f"the test part of {ds.name}" if test is None else "the test DataFrame")
+    for s in systems.values():
+        check_ids(folds[0], s, test_name)
     found = {label: counts(folds[0], s, exp.relevance_threshold, missing_predictions)
              for label, s in systems.items()}
     exp.algorithms = [AlgorithmSpec(label, "recbench.experiments.external.systems:ExternalSystem", {},
@@ -86,7 +91,16 @@ def annotate(outcome, facts: dict) -> None:
                 f"{label}'s ranking lists {listed:,} of its users' {listed + unlisted:,} "
                 f"candidates; the other {unlisted:,} are ranked after them by the tie keys, so "
                 f"its full-ranking metrics (AUC, MRR) and any metric at a k above a list's "
-                f"length are not the values of its full ranking.")
+                f"length are not the values of its full ranking"
+                + (f"; {c['test_pairs_not_listed']:,} of its ranked users' "
+                   f"{c['test_pairs_of_ranked_users']:,} test pairs have no score in its file."
+                   if c.get("test_pairs_not_listed") else "."))
+        if c.get("test_pairs_given_the_training_mean"):
+            n = c["test_pairs_given_the_training_mean"]
+            outcome.warnings.append(
+                f"{label} has no rating prediction for {n:,} of the "
+                f"{n + c['rating_predictions_used']:,} test pairs; they were given the training "
+                f"mean (--missing-predictions global-mean).")
     outcome.protocol["external_predictions"] = {"rules": RULES,
                                                 "missing_predictions": facts["missing"],
                                                 "systems": described}
@@ -136,14 +150,14 @@ def given_split(train, test, csv=None):
     """One dataset of a training and a test part (rating files or DataFrames) with one
     predefined fold, named after the test file (``test`` for a DataFrame). The test part is
     read on the training part's rating scale unless ``csv.rating_scale`` gives one."""
-    def part(source, scale):
+    def part(source, scale, option):
         if isinstance(source, pd.DataFrame):
             return from_frame(source, "dataframe", rating_scale=scale)
         opts = dataclasses.replace(csv or CsvOptions(), rating_scale=scale)
-        return read_custom(Path(source), opts)
+        return read_custom(Path(source), opts, option)
 
-    tr = part(train, csv.rating_scale if csv else None)
-    te = part(test, tr.rating_scale)
+    tr = part(train, csv.rating_scale if csv else None, "--train")
+    te = part(test, tr.rating_scale, "--test")
     fold = "test" if isinstance(test, pd.DataFrame) else \
         "".join(c if c.isalnum() or c in "._+-" else "_" for c in Path(test).stem) or "test"
     n, m = len(tr.ratings), len(te.ratings)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recbench.datasets.reading import read_table, sha256_file
+from recbench.datasets.reading import file_kind_error, read_table, sha256_file
 from recbench.errors import DataError
 
 VALUES = ("prediction", "score", "rank")
@@ -56,10 +56,12 @@ def read_predictions(source, label: str, fold: str) -> PredictionFile:
         digest = hashlib.sha256(source.to_csv(index=False).encode()).hexdigest()
     else:
         path = Path(source)
-        if not path.is_file():
-            state = "is a folder" if path.is_dir() else "does not exist"
-            raise DataError(f"{path} {state}; give LABEL=PATH with the path of a prediction "
+        if path.is_dir():
+            raise DataError(f"{path} is a folder; give LABEL=PATH with the path of a prediction "
                             f"file.")
+        problem = file_kind_error(path, "LABEL=PATH", "a prediction file")
+        if problem:
+            raise DataError(problem)
         name, digest = str(path), sha256_file(path)
         if path.suffix.lower() == ".parquet":
             raw, where = _parquet(path), "row"
@@ -179,13 +181,30 @@ def _only(raw, name, column, value, fix):
 
 
 def _numbers(values: pd.Series, name, where, what) -> pd.Series:
+    if np.iscomplexobj(values.to_numpy()):         # a complex column of a parquet file
+        imaginary = pd.Series(np.imag(values.to_numpy()) != 0, index=values.index)
+        if imaginary.any():
+            line = _first(imaginary)
+            raise DataError(f"{name}, {where} {line}: the {what} {values.loc[line]} is a "
+                            f"complex number; give real numbers.")
+        values = pd.Series(np.real(values.to_numpy()), index=values.index)
     num = pd.to_numeric(values, errors="coerce").astype(float)
     bad = pd.Series(~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan)), index=values.index)
     if bad.any():
         line = _first(bad)
-        raise DataError(f"{name}, {where} {line}: the {what} {str(values.loc[line]).strip()[:40]!r}"
-                        f" is not a finite number; {FIX}.")
+        text = str(values.loc[line]).strip()
+        kind = ("a complex number; give real numbers" if _complex(text)
+                else f"not a finite number; {FIX}")
+        raise DataError(f"{name}, {where} {line}: the {what} {text[:40]!r} is {kind}.")
     return num
+
+
+def _complex(text: str) -> bool:
+    """Whether ``text`` reads as a complex number with an imaginary part, e.g. '1+2j'."""
+    try:
+        return complex(text.replace(" ", "")).imag != 0
+    except ValueError:
+        return False
 
 
 def _first(mask: pd.Series) -> int:

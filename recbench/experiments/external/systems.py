@@ -160,12 +160,17 @@ def _ranking_counts(train, test, ranking, threshold) -> dict:
     listed = of_ranked & known & ~trained
     n_train = train[train["user"].isin(ranked)].groupby("user", observed=True).size().reindex(ranked, fill_value=0)
     per_user = ranking["user"][listed].value_counts().reindex(ranked, fill_value=0)
+    asked = test[test["user"].isin(ranked) & test["item"].isin(catalog)]
+    asked = pd.MultiIndex.from_arrays([asked["user"], asked["item"]])
+    scored = asked.isin(pd.MultiIndex.from_arrays([ranking["user"], ranking["item"]]))
     return {"ranking_rows": int(len(ranking)), "listed_candidates": int(listed.sum()),
             "ignored_training_items": int((of_ranked & trained).sum()),
             "ignored_items_not_in_catalog": int((of_ranked & ~known).sum()),
             "ignored_rows_of_users_not_ranked": int((~of_ranked).sum()),
             "unlisted_candidates_ranked_last": int((len(catalog) - n_train).sum() - listed.sum()),
-            "ranked_users_without_listed_candidate": int((per_user == 0).sum())}
+            "ranked_users_without_listed_candidate": int((per_user == 0).sum()),
+            "test_pairs_of_ranked_users": int(len(asked)),
+            "test_pairs_not_listed": int((~scored).sum())}
 
 
 def check_missing(missing: str) -> str:

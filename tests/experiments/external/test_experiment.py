@@ -51,7 +51,8 @@ def test_the_rules_on_a_hand_made_example():
     counts = run.record["protocol"]["external_predictions"]["systems"]["toy"]["counts"]
     assert counts == {"ranking_rows": 5, "listed_candidates": 2, "ignored_training_items": 1,
                       "ignored_items_not_in_catalog": 1, "ignored_rows_of_users_not_ranked": 1,
-                      "unlisted_candidates_ranked_last": 3, "ranked_users_without_listed_candidate": 0}
+                      "unlisted_candidates_ranked_last": 3, "ranked_users_without_listed_candidate": 0,
+                      "test_pairs_of_ranked_users": 4, "test_pairs_not_listed": 2}
     assert run.record["algorithms"][0]["external"] == counts
     assert ("toy's ranking lists 2 of its users' 5 candidates; the other 3 are ranked after "
             "them by the tie keys") in " ".join(run.record["warnings"])
@@ -258,3 +259,40 @@ def test_surprise_script_predictions_make_an_ordinary_record(tmp_path, ml100k_di
     theirs = {(a.replace("surprise-", ""), m): v for (a, m), v in _values(run).items()}
     for metric in ("rmse", "mae", "precision@10", "ndcg@10", "map@10", "auc", "mrr"):
         assert theirs["svd", metric] == pytest.approx(mine["svd", metric], abs=1e-9), metric
+
+
+def test_ids_written_otherwise_than_in_the_test_file_are_refused(tmp_path):
+    (tmp_path / "test.csv").write_text("user,item,rating\n10,1,4\n11,2,5\n")
+    (tmp_path / "train.csv").write_text("user,item,rating\n10,2,5\n11,1,1\n10,3,2\n")
+    (tmp_path / "preds.csv").write_text("user,item,score\n10.0,1,0.5\n11.0,2,0.4\n")
+    (tmp_path / "items.csv").write_text("user,item,prediction\n10,1.0,4\n11,2.0,3\n")
+    (tmp_path / "pairs.csv").write_text("user,item,prediction\n10,2,4\n11,1,3\n")
+    for name, words in (("preds.csv", "ids like '10.0' in"), ("items.csv", "ids like '1.0' in"),
+                        ("pairs.csv", "none of its 2 rating predictions is for a (user, item)")):
+        with pytest.raises(recbench.DataError) as err:
+            recbench.evaluate_predictions({"x": tmp_path / name}, train=tmp_path / "train.csv",
+                                          test=tmp_path / "test.csv",
+                                          missing_predictions="global-mean")
+        assert words in str(err.value) and name in str(err.value)
+        assert "test.csv" in str(err.value)
+
+
+def test_ids_that_match_in_part_are_counted_in_a_warning(tmp_path):
+    (tmp_path / "test.csv").write_text("user,item,rating\n10,1,4\n11,2,5\n")
+    (tmp_path / "train.csv").write_text("user,item,rating\n10,2,5\n11,1,1\n10,3,2\n")
+    (tmp_path / "half.csv").write_text("user,item,score\n10,1,0.5\n11.0,2,0.4\n")
+    (tmp_path / "some.csv").write_text("user,item,prediction\n10,1,4\n11.0,2,3\n")
+    run = recbench.evaluate_predictions({"x": tmp_path / "half.csv"}, train=tmp_path / "train.csv",
+                                        test=tmp_path / "test.csv", k=[1])
+    assert "1 of its ranked users' 2 test pairs have no score in its file" in " ".join(run.record["warnings"])
+    run = recbench.evaluate_predictions({"x": tmp_path / "some.csv"}, train=tmp_path / "train.csv",
+                                        test=tmp_path / "test.csv", k=[1],
+                                        missing_predictions="global-mean")
+    assert ("x has no rating prediction for 1 of the 2 test pairs; they were given the training "
+            "mean") in " ".join(run.record["warnings"])
+
+
+def test_complex_scores_are_refused_with_the_row():
+    ranking = RANKING.assign(score=RANKING["score"] + 2j)
+    with pytest.raises(recbench.DataError, match="row 1: the score .* is a complex number"):
+        _evaluate(predictions={"toy": ranking})
