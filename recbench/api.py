@@ -68,6 +68,7 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
                duplicates: str | None = None, preprocess=None, verify_data: bool = True,
                save_recommendations: int | None = None, tune=None,
                scheduler: str | None = None, job_timeout: float | None = None,
+               groups: str | None = None, head_share: float = 0.2,
                **split_options) -> Experiment:
     """Resolve and validate every setting of a run (nothing is fitted). ``split_options``:
     the options of ``split`` (``folds``, ``test_size``, ``leave_out``, ...: every registered
@@ -87,7 +88,8 @@ def experiment(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *,
         specs = tuned_algorithms(specs, tuning)
     exp = Experiment(ds, specs, splitting, check_cutoffs(k), relevance_threshold, seed,
                      None if metrics is None else list(metrics), execution,
-                     save_recommendations=save_recommendations, tuning=tuning)
+                     save_recommendations=save_recommendations, tuning=tuning, groups=groups,
+                     head_share=head_share)
     validate(exp)
     return exp
 
@@ -129,7 +131,11 @@ def run(dataset="ml-latest-small", algorithms=("svd", "knnwithmeans"), *, progre
     needs ``recbench[dask]``). ``job_timeout``: seconds each (algorithm, fold) job may run
     (default: no limit); a job still running then is ended (it runs in a worker process,
     terminated) and fails with the reason, and the run goes on. ``job_store`` (a folder) keeps every
-    finished job at once; ``resume=True`` reuses the ones it holds.
+    finished job at once; ``resume=True`` reuses the ones it holds. ``groups``:
+    ``"activity:3"`` reports every per-user metric per group of users (light, medium,
+    heavy by training interactions; ``run.summary(by="group")``, see
+    :mod:`recbench.statistics.groups`). ``head_share`` (default 0.2): the share of the
+    training interactions the long tail's head holds (tail@k, tail_coverage@k).
     """
     if resume and job_store is None:
         raise ConfigError("resume=True needs job_store=FOLDER, the folder the interrupted run "

@@ -77,6 +77,8 @@ KEYS = {
     "published": (dict, "reference numbers per algorithm label, e.g. [published.svd] rmse = 0.934"),
     "published_source": (str, "where the published numbers come from"),
     "baseline": (str, "an algorithm label; results.md adds every algorithm's paired difference from it"),
+    "groups": (str, "user groups for per-group metrics: \"activity:3\" (light, medium, heavy), "
+                    "\"ml-100k:gender\" or \"FILE:COLUMN\""),
     "tuning": (dict, "nested tuning: trials, objective, validation_share, algorithms, defaults, "
                      "[tuning.space.<label>], [tuning.fixed.<label>]"),
 }
@@ -121,6 +123,7 @@ class ExperimentFile:
     published: dict = field(default_factory=dict)
     published_source: str = ""
     baseline: str | None = None
+    groups: str | None = None
     tuning: dict | None = None          # the [tuning] table, checked (recbench.tuning)
 
     def settings(self, split: str | None = None) -> dict:
@@ -132,7 +135,8 @@ class ExperimentFile:
                 **(self.split_options if own else {}), "k": self.k,
                 "metrics": self.metrics, "relevance_threshold": self.relevance_threshold,
                 "seed": self.seed, "n_jobs": self.n_jobs, "job_timeout": self.job_timeout,
-                "data_dir": self.data_dir, "tune": self.tuning, "preprocess": self.preprocess}
+                "data_dir": self.data_dir, "tune": self.tuning, "preprocess": self.preprocess,
+                **({"groups": self.groups} if self.groups else {})}
 
     def check_columns(self, exp) -> None:
         """Refuse table columns the run (this file with the command line's overrides) does
@@ -226,7 +230,7 @@ def _check_types(raw: dict, fail) -> None:
 def _scalars(exp: ExperimentFile, raw: dict, fail) -> None:
     """The plain settings, the split's options and the cutoffs."""
     for key in ("description", "dataset", "data_dir", "split", "seed", "n_jobs",
-                "published_source", "baseline"):
+                "published_source", "baseline", "groups"):
         if key in raw:
             setattr(exp, key, raw[key])
     for key in ("relevance_threshold", "job_timeout"):

@@ -47,9 +47,11 @@ def cmd_list(args) -> int:
         return cmd_datasets(args)
     if args.what == "metrics":
         rows = [[f"{m.family}@k" if m.takes_k else m.family, m.kind,
-                 "higher" if m.higher_is_better else "lower", m.description]
+                 "higher" if m.higher_is_better else "lower",
+                 "yes" if m.in_default else "when named", m.description]
                 for m in registered_metrics().values()]
-        print(tabulate(rows, headers=["metric", "kind", "better", "definition"], tablefmt="github"))
+        print(tabulate(rows, headers=["metric", "kind", "better", "default", "definition"],
+                       tablefmt="github"))
         return 0
     if args.what == "splits":
         rows = [[s.name, ", ".join(f"--{o.replace('_', '-')}" for o in s.options), s.description]

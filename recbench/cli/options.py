@@ -24,6 +24,14 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", help="ranking cutoffs, e.g. 10 or 5,10,20 (default 10)")
     p.add_argument("--metrics", help="metrics to compute, e.g. rmse,ndcg@10 (default: every "
                                      "registered metric; see `recbench list metrics`)")
+    p.add_argument("--groups", metavar="SPEC",
+                   help="report every per-user metric per group of users: activity:3 = light, "
+                        "medium, heavy by training interactions (quantile bins per fold); "
+                        "ml-100k:gender a column of the dataset's users; FILE:COLUMN a CSV "
+                        "file's (with a user column)")
+    p.add_argument("--head-share", type=number, metavar="SHARE",
+                   help="tail@k, tail_coverage@k: the head is the most popular items holding this "
+                        "share of the training interactions (default 0.2)")
     p.add_argument("--relevance-threshold", type=number,
                    help="test ratings >= this are relevant (default 4 on 1-5 / 0.5-5 scales)")
     p.add_argument("--seed", type=whole_number, help="root random seed (default 0)")
@@ -76,7 +84,8 @@ def run_settings(args) -> dict:
            "metrics": [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None,
            "relevance_threshold": args.relevance_threshold, "seed": args.seed,
            "n_jobs": args.n_jobs, "threads": args.threads, "scheduler": args.scheduler,
-           "job_timeout": args.job_timeout}
+           "job_timeout": args.job_timeout, "groups": args.groups,
+           "head_share": args.head_share}
     out = {k: v for k, v in out.items() if v is not None}
     if args.no_verify_data:
         out["verify_data"] = False

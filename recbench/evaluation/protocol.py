@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import sparse
 
 from recbench.evaluation.kernels.ties import TIE_RULE, tie_key
+from recbench.metrics.exposure import HEAD_SHARE
 
 
 def default_threshold(scale: tuple[float, float]) -> float:
@@ -93,6 +94,7 @@ class Protocol:
     candidates: Candidates = field(default_factory=Candidates)
     ties: Ties = field(default_factory=Ties)
     rating_scale: tuple[float, float] = (1.0, 5.0)
+    head_share: float = HEAD_SHARE       # the long tail's head: this share of interactions
 
     @classmethod
     def of(cls, value) -> "Protocol":
@@ -129,7 +131,30 @@ class Protocol:
                            "interval across folds; a single split uses a bootstrap over users",
             "counts": counts,
             **({"ranking_kernels": list(kernels)} if kernels else {}),
+            **self._beyond(specs),
         }
+
+    def _beyond(self, specs) -> dict:
+        """The beyond-accuracy facts a record states when such metrics were computed."""
+        families = {s.metric.family for s in specs}
+        out = {}
+        if families & {"tail", "tail_coverage"}:
+            out["long_tail"] = {
+                "head_share": self.head_share,
+                "rule": f"per fold, items by training interactions descending: the head is the "
+                        f"most popular items holding at least {self.head_share:g} of the "
+                        f"training interactions, every item tied with the one that reaches "
+                        f"that share included; the tail is the rest of the catalog (counts: "
+                        f"head_items, tail_items)"}
+        if any(s.metric.needs_item_features for s in specs):
+            out["item_features"] = ("the dataset's item genres; each item spreads a weight of 1 "
+                                    "uniformly over its genres, items without genres are left "
+                                    "out (ild@k, miscalibration@k)")
+        if families & {"gini", "entropy", "arp", "tail", "tail_coverage"}:
+            out["exposure"] = ("over the evaluated users' top-k lists of a fold and its "
+                               "catalog (every item seen in training, recommended or not); "
+                               "popularity = training interactions of the fold")
+        return out
 
 
 def pair_matrix(rows: np.ndarray, cols: np.ndarray, shape) -> sparse.csr_matrix:

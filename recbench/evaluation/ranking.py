@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from recbench.errors import RecbenchError
+from recbench.evaluation.beyond import TAIL_FAMILIES, catalog_facts
 from recbench.evaluation.kernels.dense import DenseRanker
 from recbench.evaluation.kernels.fused import FusedRanker
 from recbench.evaluation.protocol import Protocol, pair_matrix
@@ -55,6 +56,7 @@ class FoldRanking:
     relevant: object
     popularity: np.ndarray
     counts: dict
+    interactions: np.ndarray     # training interactions per catalog item
 
 
 def fold_ranking(train: pd.DataFrame, test: pd.DataFrame, protocol: Protocol) -> FoldRanking:
@@ -75,12 +77,13 @@ def fold_ranking(train: pd.DataFrame, test: pd.DataFrame, protocol: Protocol) ->
               "skipped_users_no_relevant": int(test["user"].nunique() - len(users)),
               "catalog_items": int(len(catalog)),
               "relevant_test_items_not_in_catalog": int((relevant_rows & ~in_catalog).sum())}
-    return FoldRanking(catalog, users, excluded, rel_m, popularity, counts)
+    return FoldRanking(catalog, users, excluded, rel_m, popularity, counts, item_users)
 
 
 def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs, protocol,
                      rng: np.random.Generator, batch_cells: int | None = None, keep: int = 0,
-                     kernel: str | None = None) -> RankingOutcome:
+                     kernel: str | None = None, items: pd.DataFrame | None = None
+                     ) -> RankingOutcome:
     """The ranking and list metrics of ``specs`` (parsed metric names, or cutoffs: every
     registered metric at those cutoffs) for a fitted ``algo`` on one fold, under ``protocol``
     (a :class:`~recbench.evaluation.protocol.Protocol`, or a relevance threshold for the
@@ -89,13 +92,18 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs, proto
     :func:`recbench.runtime.memory.evaluation_batch_cells`). ``keep`` > 0 also returns each
     user's top ``keep`` candidates in this very ranking (see
     :mod:`recbench.evaluation.recommendations`). ``kernel``: "fused" (the default) or
-    "dense"; the values do not depend on it."""
+    "dense"; the values do not depend on it. ``items``: the dataset's item data (their
+    ``genres``), needed by the metrics that read item features."""
     protocol = Protocol.of(protocol)
     if all(isinstance(s, int) for s in specs):
         specs = resolve(None, list(specs))
     specs = [s for s in specs if s.metric.kind in ("ranking", "list")]
     name = _kernel(kernel, specs)
     fold = fold_ranking(train, test, protocol)
+    facts = catalog_facts(fold.catalog, fold.excluded, fold.interactions, specs, items,
+                          protocol.head_share)
+    if any(s.metric.family in TAIL_FAMILIES for s in specs):
+        fold.counts |= {"head_items": int((~facts.tail).sum()), "tail_items": int(facts.tail.sum())}
     ranker = RANKERS[name](fold.excluded, fold.relevant, protocol.ties.key(rng), fold.popularity)
     specs = clip_cutoffs(specs, len(fold.catalog))
     keep = min(keep, len(fold.catalog))
@@ -109,13 +117,14 @@ def evaluate_ranking(algo, train: pd.DataFrame, test: pd.DataFrame, specs, proto
         seconds += time.perf_counter() - t0
         scores = _check_scores(algo, scores, len(users), len(fold.catalog))
         batch = ranker.rank(scores, start, max(kmax, keep), kmax)
+        facts.attach(batch.x, start)
         if keep:        # the first kmax of a longer top are the same items in the same order
             kept.append(top_lists(users, fold.catalog, batch.top[:, :keep], scores))
         recommended.append(batch.x.top)
         rows.append(_user_values(users, batch, specs, ranker))
     per_user = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     lists = ListInput(np.vstack(recommended) if recommended else np.empty((0, kmax), dtype=int),
-                      len(fold.catalog))
+                      len(fold.catalog), facts.interactions, facts.tail)
     fold_values = {s.name: float(s.metric.compute(lists, s.k)) for s in specs
                    if s.metric.kind == "list"}
     return RankingOutcome(per_user, fold_values, fold.counts, seconds,

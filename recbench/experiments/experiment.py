@@ -13,13 +13,16 @@ from recbench.algorithms.spec import AlgorithmSpec, spec_class
 from recbench.algorithms.spec import validate as validate_algorithm
 from recbench.datasets import Dataset
 from recbench.errors import ConfigError
+from recbench.evaluation.beyond import check_item_features
 from recbench.evaluation.protocol import Protocol, Relevance, default_threshold
 from recbench.evaluation.recommendations import check_list_length
 from recbench.metrics import check_cutoffs, resolve
+from recbench.metrics.exposure import HEAD_SHARE
 from recbench.random import check_seed
 from recbench.runtime.execution import Execution
 from recbench.runtime.memory import require_memory
 from recbench.splitting import SplitSpec
+from recbench.statistics.groups import check_groups, parse_groups
 from recbench.tuning.settings import check_tuning
 
 
@@ -35,6 +38,8 @@ class Experiment:
     execution: Execution = field(default_factory=Execution)
     save_recommendations: int | None = None   # keep each user's top K list (None: none)
     tuning: object = None                     # a recbench.tuning.Tuning (None: no tuning)
+    groups: object = None                     # a recbench.statistics.groups spec ("activity:3")
+    head_share: float = HEAD_SHARE            # the long tail's head: this share of interactions
     _specs: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -57,7 +62,8 @@ class Experiment:
         feedback = "interactions" if self.dataset.interactions else "ratings"
         return Protocol(Relevance(self.relevance_threshold, feedback,
                                   float(self.dataset.rating_scale[0])),
-                        rating_scale=tuple(self.dataset.rating_scale))
+                        rating_scale=tuple(self.dataset.rating_scale),
+                        head_share=float(self.head_share))
 
     def metric_specs(self) -> tuple:
         """The metrics to compute, parsed once (again only when ``metrics`` or ``ks`` change);
@@ -96,7 +102,14 @@ def validate(exp: Experiment) -> dict[str, str]:
         raise ConfigError(f"--relevance-threshold {exp.threshold!r} is outside the rating scale "
                           f"[{lo:g}, {hi:g}]; give a value inside it, e.g. {hi - (hi - lo) / 4:g} "
                           f"({lo:g}, the scale's minimum, makes every held-out rating relevant).")
-    exp.metric_specs()                          # unknown metric names fail here
+    check_item_features(exp.metric_specs(), exp.dataset.items,   # unknown names fail here
+                        exp.dataset.name)
+    h = exp.head_share
+    if isinstance(h, bool) or not isinstance(h, (int, float)) or not (0 < h < 1):
+        raise ConfigError(f"--head-share {h!r} is invalid; give the long tail's head as a share "
+                          f"of the training interactions strictly between 0 and 1, e.g. 0.2.")
+    exp.groups = parse_groups(exp.groups, exp.dataset)
+    check_groups(exp.groups, exp.dataset.ratings)
     if exp.tuning is not None:                  # objective, budget, search spaces
         check_tuning(exp)
     unavailable = {}

@@ -129,7 +129,7 @@ def _fit_and_evaluate(algo, spec, fold, items, settings, result) -> None:
             s.metric.kind in ("ranking", "list") for s in wanted)):
         out = evaluate_ranking(algo, fold.train, fold.test, wanted, settings.protocol,
                                derive_rng(settings.seed, *tie_keys(fold.name)),
-                               keep=settings.recommendations)
+                               keep=settings.recommendations, items=items)
         if out.recommendations is not None:
             result.recommendations = labelled(out.recommendations, spec.label, fold.name)
             result.recommendations_k = settings.recommendations

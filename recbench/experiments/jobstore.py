@@ -95,6 +95,7 @@ def job_key(exp, spec, fold_name: str) -> str:
         **({"preprocessing": [dict(s) for s in exp.dataset.preprocessing],
             "feedback": exp.dataset.feedback, "weight": exp.dataset.weight}
            if exp.dataset.preprocessing or exp.dataset.interactions else {}),
+        **({"head_share": exp.head_share} if exp.head_share != 0.2 else {}),
         "code": code_digests(spec),
     }
     if getattr(spec, "tuning", None) is not None:       # budget, objective, space, sampler...

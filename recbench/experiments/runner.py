@@ -16,7 +16,9 @@ from recbench.experiments.jobstore import JobStore, job_key, run_and_store
 from recbench.random import derive_rng, spawn_key
 from recbench.runtime.execution import map_jobs
 from recbench.statistics.aggregate import summarise
+from recbench.statistics.groups import assign, group_results
 from recbench.statistics.intervals import bootstrap_keys
+from recbench.statistics.significance import tested_metrics
 from recbench.tuning.record import tuning_record
 
 
@@ -32,6 +34,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     recommendations: pd.DataFrame | None = None   # algorithm, fold, user, item, rank, score
     tuning: dict | None = None                    # settings and every tuned job's trials
+    groups: dict | None = None                    # user groups: spec, edges, results
 
 
 def run_experiment(exp: Experiment, progress=None, verbose: bool = False,
@@ -111,7 +114,24 @@ def _outcome(exp, folds, settings, jobs) -> Outcome:
                    warnings=_warnings(exp, jobs, counts, exp.relevance_threshold),
                    recommendations=collect(jobs, [s.label for s in exp.algorithms])
                    if exp.save_recommendations else None,
-                   tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs))
+                   tuning=None if exp.tuning is None else tuning_record(exp.tuning, jobs),
+                   groups=None if exp.groups is None else _groups(exp, folds, per_user))
+
+
+def _groups(exp, folds, per_user) -> dict:
+    """The user groups of every fold (bin edges, sizes) and every per-user metric by group."""
+    spec, of_fold, edges, sizes = exp.groups, {}, {}, {}
+    for f in folds:
+        users = per_user.loc[per_user["fold"] == f.name, "user"] if len(per_user) else []
+        of_fold[f.name], edges[f.name] = assign(spec, f.train, users)
+        sizes[f.name] = {g: int((of_fold[f.name] == g).sum()) for g in spec.names}
+    metrics = tested_metrics(per_user)
+    names = [g for g in spec.names if any(s[g] for s in sizes.values())]   # (none) if any
+    return {"spec": spec.text, "names": names, "definition": spec.describe(),
+            **({"edges": edges} if spec.kind == "activity" else {}),
+            "users": {f: {g: s[g] for g in names} for f, s in sizes.items()},
+            "results": group_results(per_user, of_fold, metrics, [f.name for f in folds],
+                                     names, exp.seed)}
 
 
 def _clipped_cutoffs(exp, folds) -> dict:

@@ -7,6 +7,15 @@ import numpy as np
 
 from recbench.metrics.auc import auc_from_counts, auc_score
 from recbench.metrics.catalog import catalog_coverage, novelty
+from recbench.metrics.diversity import intra_list_diversity, miscalibration
+from recbench.metrics.exposure import (
+    average_recommendation_popularity,
+    exposure,
+    exposure_entropy,
+    gini_index,
+    tail_coverage,
+    tail_share,
+)
 from recbench.metrics.ranking import (
     average_precision_at_k,
     first_relevant_rank,
@@ -84,3 +93,32 @@ register(Metric("eval_time_s", "timing", "seconds the whole evaluation of the fo
 register(Metric("tune_time_s", "timing", "seconds a tuned algorithm spent on its trials in the "
                                          "fold (fits and validation scoring; tuned rows only)",
                 higher_is_better=False))
+
+# beyond accuracy (computed when named: ``--metrics gini@10,arp@10``)
+register(Metric("gini", "list", "Gini index of how often each catalog item is in a top k "
+                                "(0: even exposure)",
+                lambda x, k: gini_index(exposure(x.recommended[:, :k], x.n_catalog)),
+                takes_k=True, higher_is_better=False, in_default=False))
+register(Metric("entropy", "list", "Shannon entropy (nats) of the catalog items' shares of all "
+                                   "top-k slots",
+                lambda x, k: exposure_entropy(exposure(x.recommended[:, :k], x.n_catalog)),
+                takes_k=True, in_default=False))
+register(Metric("tail_coverage", "list", "share of the long-tail items in anyone's top k",
+                lambda x, k: tail_coverage(x.recommended[:, :k], x.tail), takes_k=True,
+                in_default=False))
+register(Metric("arp", "ranking", "average recommendation popularity: mean training "
+                                  "interactions of the top-k items",
+                lambda x, k: average_recommendation_popularity(x.top[:, :k], x.interactions),
+                takes_k=True, top_k_only=True, higher_is_better=False, in_default=False))
+register(Metric("tail", "ranking", "APLT: share of the top-k items in the long tail",
+                lambda x, k: tail_share(x.top[:, :k], x.tail), takes_k=True, top_k_only=True,
+                in_default=False))
+register(Metric("ild", "ranking", "intra-list diversity: mean 1 - cosine of the top-k items' "
+                                  "genre vectors",
+                lambda x, k: intra_list_diversity(x.top[:, :k], x.genres), takes_k=True,
+                top_k_only=True, in_default=False, needs_item_features=True))
+register(Metric("miscalibration", "ranking", "Steck's KL of the training genre distribution "
+                                             "from the top k's (alpha 0.01)",
+                lambda x, k: miscalibration(x.top[:, :k], x.genres, x.profile), takes_k=True,
+                top_k_only=True, higher_is_better=False, in_default=False,
+                needs_item_features=True))

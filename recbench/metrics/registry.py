@@ -39,10 +39,14 @@ class Metric:
     takes_k: bool = False
     higher_is_better: bool = True
     # ranking metrics, for the fused kernel (the default) (recbench.evaluation.fused): ``compute``
-    # reads only ranked_rel, top, n_rel and popularity; or ``from_ranks(RankingInput, k)``
+    # reads only ranked_rel, top, n_rel, popularity and the catalog facts below; or ``from_ranks(RankingInput, k)``
     # computes from its ``ranks`` (RankCounts) instead of the users x catalog arrays
     top_k_only: bool = False
     from_ranks: Callable | None = None
+    # left out of the default set ("every registered metric"): computed only when named
+    in_default: bool = True
+    # reads the item genres (``genres``, ``profile``): refused on a dataset without any
+    needs_item_features: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -76,7 +80,12 @@ class RankingInput:
     """One batch of users. ``ranked_rel[u, r]``: is the item at rank r+1 relevant (the top
     ``kmax``); ``top``: catalog positions of those items (-1: not a candidate); ``n_rel``:
     relevant candidates per user; ``scores``, ``candidates``, ``relevant``, ``tiebreak``:
-    users x catalog; ``popularity``: share of training users per catalog item."""
+    users x catalog; ``popularity``: share of training users per catalog item. The catalog
+    facts, the same in every kernel: ``interactions`` (training interactions per catalog
+    item), ``tail`` (the long-tail mask, :func:`recbench.metrics.exposure.long_tail`),
+    ``genres`` (catalog x genres, :func:`recbench.metrics.diversity.genre_matrix`) and
+    ``profile`` (these users' training genre distributions); the last two only when a
+    requested metric needs item features."""
 
     ranked_rel: np.ndarray
     top: np.ndarray
@@ -88,6 +97,10 @@ class RankingInput:
     popularity: np.ndarray
     cache: dict = field(default_factory=dict)
     ranks: "RankCounts | None" = None     # the fused kernel's counts (its dense arrays are None)
+    interactions: np.ndarray | None = None
+    tail: np.ndarray | None = None
+    genres: np.ndarray | None = None
+    profile: np.ndarray | None = None
 
 
 @dataclass
@@ -106,10 +119,13 @@ class RankCounts:
 
 @dataclass
 class ListInput:
-    """Every evaluated user's top ``kmax`` catalog positions on a fold (-1: empty slot)."""
+    """Every evaluated user's top ``kmax`` catalog positions on a fold (-1: empty slot),
+    with the catalog facts of :class:`RankingInput` (``interactions``, ``tail``)."""
 
     recommended: np.ndarray
     n_catalog: int
+    interactions: np.ndarray | None = None
+    tail: np.ndarray | None = None
 
 
 _REGISTRY: dict[str, Metric] = {}

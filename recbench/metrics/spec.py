@@ -78,11 +78,12 @@ def is_timing(name: str) -> bool:
 
 
 def resolve(names, ks) -> list[MetricSpec]:
-    """The metrics to compute. ``names`` None: every registered metric, families with a
+    """The metrics to compute. ``names`` None: every registered metric but those declared
+    ``in_default=False`` (the beyond-accuracy ones, computed when named), families with a
     cutoff at every k of ``ks``. A family name without a cutoff (``"ndcg"``) also expands to
     every k. Timings are always included."""
     if names is None:
-        names = list(registered())
+        names = [family for family, m in registered().items() if m.in_default]
     out: dict[str, MetricSpec] = {}
     for name in names:
         family = str(name).strip().lower()

@@ -36,6 +36,8 @@ def render_markdown(record: dict, plot_files: list[str] = ()) -> str:
         lines += ["", "Failed or unavailable jobs:", ""] + \
                  [f"- {f['algorithm']} on {f['fold']}: {f['error'].splitlines()[0]}"
                   for f in record["failures"]]
+    if record.get("groups"):                    # one table per metric, by user group
+        lines += ["", *group_lines(record["groups"])]
     if record.get("tuning"):                    # budget, defaults vs best validation values
         lines += ["", *tuning_lines(record)][:-1]
     if plot_files:
@@ -80,6 +82,35 @@ def preprocessing_lines(dataset: dict) -> list[str]:
                      f"{b['interactions']:,} interactions -> {a['users']:,} users, "
                      f"{a['items']:,} items, {a['interactions']:,} interactions{extra}")
     return lines + [""]
+
+
+def group_lines(groups: dict) -> list[str]:
+    """``## By user group``: per per-user metric, algorithms x groups (mean [95% interval])."""
+    names = groups["names"]
+    lines = [f"## By user group ({groups['spec']})", "", f"Groups: {groups['definition']}."]
+    if groups.get("edges"):
+        lines.append("Bin edges per fold: " + "; ".join(
+            f"{fold} {', '.join(f'{e:g}' for e in edges)}"
+            for fold, edges in groups["edges"].items()) + ".")
+    lines.append("")
+    by_metric: dict = {}
+    for r in groups["results"]:
+        by_metric.setdefault(r["metric"], {}).setdefault(r["algorithm"], {})[r["group"]] = r
+    for metric, algos in by_metric.items():
+        lines += [f"### {metric}", "", "| algorithm | " + " | ".join(names) + " |",
+                  "|---|" + "---|" * len(names)]
+        for algo, cells in algos.items():
+            lines.append(f"| {algo} | " + " | ".join(_cell(cells.get(g)) for g in names) + " |")
+        lines.append("")
+    return lines[:-1]
+
+
+def _cell(r) -> str:
+    if r is None or r["mean"] is None or r["mean"] != r["mean"]:
+        return "-"
+    lo, hi = r.get("ci_low"), r.get("ci_high")
+    ci = "" if lo is None or lo != lo else f" [{lo:.4f}, {hi:.4f}]"
+    return f"{r['mean']:.4f}{ci}"
 
 
 PROTOCOL_KEYS = ["candidates", "relevance", "ranking", "ties", "skipped_users", "cold_start",

@@ -6,7 +6,8 @@ columns, published reference numbers), ``protocol``, ``seeds``, ``algorithms``, 
 ``significance`` (paired tests, Holm-adjusted) and ``failures``; ``recommendations`` (what
 ``recommendations.parquet`` holds) when the run kept its lists; ``tuning`` (settings, and
 per tuned job its space, seeds, best trial and every trial; see :mod:`recbench.tuning`)
-when the run tuned.
+when the run tuned; ``groups`` (the spec, per fold the bin edges and group sizes, and
+``results`` per algorithm, group and per-user metric) when the run grouped its users.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def build_record(exp, outcome, command: str, experiment: dict | None = None) -> 
     }
     if getattr(outcome, "tuning", None) is not None:     # settings, best trials, every trial
         record["tuning"] = outcome.tuning
+    if getattr(outcome, "groups", None) is not None:    # spec, bin edges, values by group
+        record["groups"] = outcome.groups
     if getattr(outcome, "recommendations", None) is not None:
         record["recommendations"] = describe(outcome.recommendations, exp.save_recommendations)
     return record, per_user

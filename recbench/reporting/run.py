@@ -80,14 +80,33 @@ class Run:
         return len(self.failures) < len(self.record.get("algorithms", [])) * max(
             1, len(self.record.get("folds", [])))
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, by: str | None = None) -> pd.DataFrame:
         """Tidy results: algorithm, metric, mean, std, ci_low, ci_high, n (folds with a
-        value) and how the interval was made."""
+        value) and how the interval was made. ``by="group"``: every per-user metric per
+        user group (a run with ``groups=``), with a ``group`` column after ``algorithm`` and
+        ``users`` (user-fold values in the group)."""
+        if by is not None:
+            return self._group_summary(by)
         rows = [{"algorithm": r["algorithm"], "metric": r["metric"], "mean": r.get("mean"),
                  "std": r.get("std"), "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"),
                  "n": sum(v is not None for v in r.get("folds", [])),
                  "interval": r.get("interval")} for r in self.results]
         out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        for c in ("mean", "std", "ci_low", "ci_high"):
+            out[c] = out[c].astype(float)
+        return out
+
+    def _group_summary(self, by: str) -> pd.DataFrame:
+        if by != "group":
+            raise ConfigError(f"summary(by={by!r}) is unknown; give by='group' (or nothing).")
+        groups = self.record.get("groups")
+        if not groups:
+            raise ConfigError("summary(by='group') needs a run with user groups; run with "
+                              "groups='activity:3' (--groups activity:3).")
+        columns = ["algorithm", "group", *SUMMARY_COLUMNS[1:], "users"]
+        rows = [{**{k: r.get(k) for k in columns},
+                 "n": sum(v is not None for v in r.get("folds", []))} for r in groups["results"]]
+        out = pd.DataFrame(rows, columns=columns)
         for c in ("mean", "std", "ci_low", "ci_high"):
             out[c] = out[c].astype(float)
         return out

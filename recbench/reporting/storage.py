@@ -293,6 +293,32 @@ def _render_problem(record: dict) -> str | None:
         return "experiment.published must map algorithms to tables of numbers"
     if not _strings(record.get("warnings")):
         return "'warnings' must be a list of strings"
+    return _groups_problem(record.get("groups"))
+
+
+def _groups_problem(groups) -> str | None:
+    """A grouped run's ``groups`` (what results.md's tables by group and
+    ``Run.summary(by="group")`` read)."""
+    if groups is None:
+        return None
+    if not isinstance(groups, dict) or not isinstance(groups.get("spec"), str) or \
+            not isinstance(groups.get("definition", ""), str) or \
+            not (isinstance(groups.get("names"), list) and _strings(groups["names"])):
+        return "groups must hold a spec, a definition and a list of group names"
+    edges = groups.get("edges", {})
+    if not isinstance(edges, dict) or not all(
+            isinstance(e, list) and all(_is_num(x) and x is not None for x in e)
+            for e in edges.values()):
+        return "groups.edges must map folds to lists of numbers"
+    results = groups.get("results")
+    if not isinstance(results, list):
+        return "groups.results must be a list of objects"
+    for i, r in enumerate(results):
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), str)
+                                               for k in ("algorithm", "group", "metric")) or \
+                not all(_is_num(r.get(k)) for k in ("mean", "std", "ci_low", "ci_high")) or \
+                not (isinstance(r.get("folds", []), list) and all(_is_num(v) for v in r.get("folds", []))):
+            return f"groups.results[{i}] needs algorithm, group and metric names and numbers"
     return None
 
 

@@ -63,13 +63,13 @@ def build_trial(spec, params: dict, random_state: int):
     return algo
 
 
-def validation_score(algo, fit_part, valid, metric, settings, rng) -> float:
+def validation_score(algo, fit_part, valid, metric, settings, rng, items=None) -> float:
     """``metric`` of a fitted ``algo`` on the validation part, as the test evaluation
     computes it (ranking metrics: the mean over ranked users)."""
     if metric.metric.kind == "rating":
         _, values, _, _ = evaluate_ratings(algo, fit_part, valid, settings.rating_scale, [metric])
         return values[metric.name]
-    out = evaluate_ranking(algo, fit_part, valid, [metric], settings.protocol, rng)
+    out = evaluate_ranking(algo, fit_part, valid, [metric], settings.protocol, rng, items=items)
     if metric.metric.kind == "list":
         return out.fold_values[metric.name]
     column = out.per_user.get(metric.name)
@@ -96,7 +96,7 @@ def tune(spec, fold_name: str, train, items, settings, journal=None,
         algo = build_trial(spec, params, seed["random_state"])
         fit_on(algo, fit_part, items)
         return validation_score(algo, fit_part, valid, metric, settings,
-                                derive_rng(settings.seed, *keys, "validation", "ties"))
+                                derive_rng(settings.seed, *keys, "validation", "ties"), items)
 
     trials = optimise(objective, spec.space, spec.start, t.trials, direction,
                       lambda i: derive_seed(settings.seed, *keys, "sampler", i),

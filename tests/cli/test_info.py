@@ -21,3 +21,7 @@ def test_list_metrics_shows_the_builtin_families(capsys):
     assert main(["list", "metrics"]) == 0
     out = capsys.readouterr().out
     assert "| ndcg@k" in out and "| rmse" in out and "lower" in out
+    # the beyond-accuracy metrics: opt-in, with their direction
+    gini = next(line for line in out.splitlines() if line.startswith("| gini@k"))
+    assert "| lower" in gini and "when named" in gini
+    assert "when named" in next(line for line in out.splitlines() if line.startswith("| ild@k"))

@@ -239,19 +239,41 @@ def test_the_record_names_the_kernel_that_ranked(tiny):
 
 def test_a_value_never_depends_on_the_other_metrics_requested():
     """The README's custom metric reads the dense arrays, so it sends the folds to the dense
-    kernel; the built-in values of popularity and globalmean stay the same to the bit."""
+    kernel; the built-in values of popularity and globalmean stay the same to the bit, and so
+    do the beyond-accuracy ones (opt-in) computed alone, on the fused kernel."""
     import recbench
+    from recbench.metrics import registered
     algos = ["popularity", "globalmean"]
+    beyond = ["gini", "entropy", "tail_coverage", "arp", "tail", "ild", "miscalibration"]
     alone = recbench.run("ml-latest-small", algos, folds=2, k=[10])
+    beyond_alone = recbench.run("ml-latest-small", algos, folds=2, k=[10], metrics=beyond)
+    everything = [f for f, m in registered().items() if m.in_default] + beyond + ["hits"]
     register(Metric("hits", "ranking", "relevant items in the top k",
                     lambda x, k: x.ranked_rel[:, :k].sum(axis=1).astype(float), takes_k=True))
     try:
         with pytest.warns(UserWarning, match="hits@10"):
             both_ = recbench.run("ml-latest-small", algos, folds=2, k=[10])   # every metric
+        with pytest.warns(UserWarning, match="hits@10"):
+            all_ = recbench.run("ml-latest-small", algos, folds=2, k=[10], metrics=everything)
     finally:
         unregister("hits")
     assert alone.protocol["ranking_kernels"] == ["fused"]
-    assert both_.protocol["ranking_kernels"] == ["dense"]
+    assert beyond_alone.protocol["ranking_kernels"] == ["fused"]
+    assert both_.protocol["ranking_kernels"] == ["dense"] == all_.protocol["ranking_kernels"]
     columns = [c for c in alone.per_user.columns if not c.endswith("_time_s")]
     assert alone.per_user[columns].equals(both_.per_user[columns])
+    assert alone.per_user[columns].equals(all_.per_user[columns])
     assert "hits@10" in both_.per_user.columns
+    # the rating metrics add rows for users without a ranking (outer merge): compare the
+    # ranked users' rows, in one order
+    keys = ["algorithm", "fold", "user"]
+    per_user = [*keys, "arp@10", "tail@10", "ild@10", "miscalibration@10"]
+
+    def ranked(frame):
+        frame = frame.loc[frame["n_relevant"].notna(), per_user]
+        return frame.sort_values(keys).reset_index(drop=True)
+    assert ranked(beyond_alone.per_user).equals(ranked(all_.per_user))
+    fold_level = {(r["algorithm"], r["metric"]): r["folds"] for r in beyond_alone.results}
+    for r in all_.results:
+        if r["metric"].partition("@")[0] in beyond:
+            assert fold_level[(r["algorithm"], r["metric"])] == r["folds"], r["metric"]
