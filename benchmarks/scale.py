@@ -248,12 +248,16 @@ def render(runs: list[dict], checks: list[dict], env: dict) -> str:
                      f"| {r['shape']} {r['kind']} | {r['ratings']:,} | {r['users']:,} × "
                      f"{r['items']:,} | {r['wall_s']:.1f} | {fits} | {evals} | (parallel) |")
         lines[-1] += f" {r['peak_rss_bytes'] / GB:.2f} | {r['bytes_per_rating']:.1f} |"
-    lines += ["", "## Targets", "", "| target | measured | limit | met |", "|---|---|---|---|"]
+    if checks:
+        lines += ["", "## Targets", "", "| target | measured | limit | met |",
+                  "|---|---|---|---|"]
     for c in checks:
         note = f" ({c['note']})" if c["note"] else ""
         lines.append(f"| {c['target']}{note} | {c['measured']} | {c['limit']} | "
                      f"{'yes' if c['met'] else '**no**'} |")
-    lines += ["", "![time and memory against ratings](scale.png)", ""]
+    if sum(r["kind"] == "svd+popularity" for r in runs) >= 2:      # plot() draws them
+        lines += ["", "![time and memory against ratings](scale.png)"]
+    lines.append("")
     return "\n".join(lines)
 
 
