@@ -22,3 +22,20 @@ def tiny_ratings(n_users=30, n_items=40, density=0.4, seed=0) -> pd.DataFrame:
     ratings = np.clip(np.round(3 + taste[u, i]), 1, 5)
     return pd.DataFrame({"user": [f"u{x}" for x in u], "item": [f"i{x}" for x in i],
                          "rating": ratings.astype(float), "timestamp": g.integers(1e9, 2e9, len(u))})
+
+
+def saved_run(folder: Path, csv_text: str) -> Path:
+    """A real run folder ``folder/good`` of globalmean and popularity, 2 folds, on the
+    ratings ``csv_text`` (written as ``folder/r.csv``), made through the command line."""
+    import os
+
+    from recbench.cli.main import main
+    (folder / "r.csv").write_text(csv_text)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        assert main(["run", "--dataset", "r.csv", "--folds", "2", "--algorithms",
+                     "globalmean,popularity", "-q", "--output-dir", "good"]) == 0
+    finally:
+        os.chdir(cwd)
+    return folder / "good"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from recbench.cli.main import main
-from tests.support import ML100K, tiny_ratings
+from tests.support import ML100K, saved_run, tiny_ratings
 
 GOOD_CSV = tiny_ratings(n_users=12, n_items=10, density=0.6, seed=1).to_csv(index=False)
 TOML_OK = 'name = "ok"\ndataset = "r.csv"\nfolds = 2\n[algorithms.globalmean]\n'
@@ -531,16 +531,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("good")
-    (folder / "r.csv").write_text(GOOD_CSV)
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        assert main(["run", "--dataset", "r.csv", "--folds", "2", "--algorithms",
-                     "globalmean,popularity", "-q", "--output-dir", "good"]) == 0
-    finally:
-        os.chdir(cwd)
-    return folder / "good"
+    return saved_run(tmp_path_factory.mktemp("good"), GOOD_CSV)
 
 
 def _write(tmp: Path, name: str, content, good_run: Path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from recbench.cli.main import main
-from tests.support import tiny_ratings
+from tests.support import saved_run, tiny_ratings
 
 GOOD_CSV = tiny_ratings(n_users=16, n_items=12, density=0.6, seed=2).to_csv(index=False)
 RUN = ["run", "--dataset", "r.csv", "--folds", "2", "--algorithms", "globalmean", "-q"]
@@ -22,16 +22,7 @@ RUN = ["run", "--dataset", "r.csv", "--folds", "2", "--algorithms", "globalmean"
 
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("trust")
-    (folder / "r.csv").write_text(GOOD_CSV)
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        assert main(["run", "--dataset", "r.csv", "--folds", "2", "--algorithms",
-                     "globalmean,popularity", "-q", "--output-dir", "good"]) == 0
-    finally:
-        os.chdir(cwd)
-    return folder / "good"
+    return saved_run(tmp_path_factory.mktemp("trust"), GOOD_CSV)
 
 
 @pytest.fixture
