@@ -75,3 +75,49 @@ def test_bad_split_options(ds):
         make_folds(ds, "u1")
     with pytest.raises(ConfigError, match="unknown --split"):
         make_folds(ds, "bogus")
+
+
+# -- user-temporal: per-user leave-last-out ---------------------------------------------------
+def _frame(rows):
+    return make_dataset("t", pd.DataFrame(rows, columns=["user", "item", "rating", "timestamp"]),
+                        None, (1, 5), "memory", "0" * 64)
+
+
+def test_user_temporal_holds_out_each_users_latest_ratings_by_hand():
+    # a: t = 5, 1, 9, 3 -> latest two are i3 (9) and i1 (5); b: t = 2, 7 -> latest is j2 (7),
+    # and one of b's two stays in training; c has one rating: it stays in training.
+    ds = _frame([("a", "i1", 4, 5), ("a", "i2", 3, 1), ("a", "i3", 5, 9), ("a", "i4", 2, 3),
+                 ("b", "j1", 1, 2), ("b", "j2", 2, 7), ("c", "k1", 3, 4)])
+    fold = make_folds(ds, "user-temporal", np.random.default_rng(0), leave_out=2)[0]
+    assert key(fold.test) == {("a", "i3"), ("a", "i1"), ("b", "j2")}
+    assert key(fold.train) == {("a", "i2"), ("a", "i4"), ("b", "j1"), ("c", "k1")}
+    assert fold.name == "user-temporal-leave2out"
+    share = make_folds(ds, "user-temporal", np.random.default_rng(0), test_size=0.25)[0]
+    assert key(share.test) == {("a", "i3"), ("b", "j2")}       # round(0.25 * 4) = 1, and >= 1
+
+
+def test_user_temporal_equals_a_pandas_leave_last_out_and_breaks_ties_by_seed(ds):
+    r = ds.ratings.copy()
+    fold = make_folds(ds, "user-temporal", np.random.default_rng(3), leave_out=2)[0]
+    expected = set()                          # pandas: sort each user's ratings latest first
+    for user, g in r.groupby("user", observed=True):
+        g = g.sort_values("timestamp", ascending=False, kind="stable")
+        expected |= set(zip(g["user"].iloc[:min(2, len(g) - 1)], g["item"].iloc[:min(2, len(g) - 1)]))
+    assert key(fold.test) == expected        # tiny_ratings' timestamps have no ties
+    # equal timestamps: the cut falls inside a tie; the seed decides which side, reproducibly
+    ds2 = _frame([("a", f"i{n}", 3, 10) for n in range(6)] + [("a", "old", 3, 1)])
+    picks = {frozenset(key(make_folds(ds2, "user-temporal", np.random.default_rng(s),
+                                      leave_out=2)[0].test)) for s in range(12)}
+    assert len(picks) > 1 and all(("a", "old") not in p and len(p) == 2 for p in picks)
+    again = make_folds(ds2, "user-temporal", np.random.default_rng(5), leave_out=2)[0]
+    assert key(again.test) == key(make_folds(ds2, "user-temporal", np.random.default_rng(5),
+                                             leave_out=2)[0].test)
+
+
+def test_user_temporal_needs_timestamps_and_one_amount(ds):
+    with pytest.raises(ConfigError, match="not both"):
+        make_folds(ds, "user-temporal", leave_out=1, test_size=0.2)
+    no_time = make_dataset("n", tiny_ratings().drop(columns="timestamp"), None, (1, 5),
+                           "memory", "0" * 64)
+    with pytest.raises(ConfigError, match="timestamp"):
+        make_folds(no_time, "user-temporal", leave_out=1)
